@@ -99,7 +99,11 @@ export function fpBacktrace(mem: PhysReader, hart: HartApi, elf: ElfFile | undef
     const ra = readU64(mem, hart, fp - 8n);
     const prev = readU64(mem, hart, fp - 16n);
     if (ra === undefined || prev === undefined || ra === 0n) break;
-    frames.push({ pc: ra, fp: prev, ...name(ra, ra - 1n) });
+    const n = name(ra, ra - 1n);
+    // A return address in no function means the chain has left real frames (for example
+    // the boot stack's idle loop): stop rather than show garbage.
+    if (elf && n.func === undefined) break;
+    frames.push({ pc: ra, fp: prev, ...n });
     if (prev <= fp || prev - fp > 0x10000n) break;
     fp = prev;
   }

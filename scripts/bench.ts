@@ -1,0 +1,150 @@
+/**
+ * `npm run bench`: speed figures of the emulator printed side by side with QEMU's on the
+ * same images, in the same run.
+ * - workload: bench/prebuilt/workload.elf, a fixed integer program in S-mode with Sv39 on;
+ *   MIPS = instructions retired / wall seconds.
+ * - boot: the bundled kernel from reset to the first shell prompt `$ `.
+ * `--json` prints one JSON line instead of the table. QEMU columns are empty when
+ * qemu-system-riscv64 is not installed. Nothing here asserts a time.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { boot, bundledDisk, bundledKernel, packageRoot } from '../emulator/boot';
+
+const QEMU = 'qemu-system-riscv64';
+const workload = join(packageRoot(), 'bench', 'prebuilt', 'workload.elf');
+
+function hasQemu(): boolean {
+  return spawnSync(QEMU, ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+function emuWorkload(): { seconds: number; instret: number } {
+  const { machine } = boot({ kernel: workload, disk: null });
+  const t0 = process.hrtime.bigint();
+  for (;;) {
+    const stop = machine.run(1e9);
+    if (stop.kind === 'poweroff') {
+      if (stop.code !== 0) throw new Error(`the workload computed a wrong checksum (code ${stop.code})`);
+      break;
+    }
+    if (stop.kind !== 'budget') throw new Error(`the workload stopped unexpectedly: ${stop.kind}`);
+  }
+  return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, instret: machine.instret };
+}
+
+function emuBoot(): { seconds: number; instret: number } {
+  let line = '';
+  let seen = false;
+  const { machine } = boot({
+    console: (b) => {
+      if (b === 10 || b === 13) line = '';
+      else if (line.length < 4 && (line += String.fromCharCode(b)) === '$ ') {
+        seen = true;
+        machine.requestPause();
+      }
+    },
+  });
+  const t0 = process.hrtime.bigint();
+  while (!seen) {
+    const stop = machine.run(1e9);
+    if (stop.kind !== 'budget' && stop.kind !== 'pause') throw new Error(`boot stopped: ${stop.kind}`);
+    if (machine.instret > 5e9) throw new Error('no shell prompt after 5e9 instructions');
+  }
+  return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, instret: machine.instret };
+}
+
+/** Run QEMU until `done` says so (or it exits); wall seconds from spawn. */
+function qemuRun(args: string[], done: (out: string) => boolean): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const p = spawn(QEMU, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let finished = false;
+    const end = (): void => {
+      if (finished) return;
+      finished = true;
+      resolve(Number(process.hrtime.bigint() - t0) / 1e9);
+      p.kill('SIGKILL');
+    };
+    const timer = setTimeout(() => {
+      p.kill('SIGKILL');
+      reject(new Error('QEMU did not finish within 120 s'));
+    }, 120_000);
+    p.stdout.on('data', (d: Buffer) => {
+      out += d.toString('latin1');
+      if (done(out)) end();
+    });
+    p.on('exit', () => {
+      clearTimeout(timer);
+      end();
+    });
+    p.on('error', reject);
+  });
+}
+
+async function qemuBoot(): Promise<number> {
+  // QEMU gets its own copy of the image: the bundled one is never written.
+  const dir = mkdtempSync(join(tmpdir(), 'xv6-bench-'));
+  const img = join(dir, 'fs.img');
+  copyFileSync(bundledDisk(), img);
+  try {
+    return await qemuRun(
+      [
+        '-machine', 'virt', '-bios', 'none', '-kernel', bundledKernel(), '-m', '128M', '-smp', '1', '-nographic',
+        '-drive', `file=${img},if=none,format=raw,id=x0`, '-device', 'virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0',
+      ],
+      (out) => /(^|\n)\$ /.test(out),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const fmt = (n: number | undefined, digits = 2): string => (n === undefined ? '-' : n.toFixed(digits));
+
+async function main(): Promise<void> {
+  const json = process.argv.includes('--json');
+  const qemu = hasQemu();
+  const w = emuWorkload();
+  const qw = qemu ? await qemuRun(['-machine', 'virt', '-bios', 'none', '-kernel', workload, '-m', '128M', '-nographic'], () => false) : undefined;
+  const b = emuBoot();
+  const qb = qemu ? await qemuBoot() : undefined;
+  const r = {
+    mips: w.instret / w.seconds / 1e6,
+    workloadSeconds: w.seconds,
+    workloadInsns: w.instret,
+    qemuWorkloadSeconds: qw ?? null,
+    bootSeconds: b.seconds,
+    bootInsns: b.instret,
+    qemuBootSeconds: qb ?? null,
+    bootRatio: qb ? b.seconds / qb : null,
+  };
+  if (json) {
+    process.stdout.write(JSON.stringify(r) + '\n');
+    return;
+  }
+  const rows = [
+    ['', 'this emulator', 'qemu-system-riscv64', 'ratio'],
+    [
+      `workload, Sv39 on (${(w.instret / 1e6).toFixed(0)}M insns)`,
+      `${fmt(w.seconds)} s = ${fmt(r.mips, 1)} MIPS`,
+      qw === undefined ? 'not installed' : `${fmt(qw)} s = ${fmt(w.instret / qw / 1e6, 0)} MIPS`,
+      qw === undefined ? '-' : `${fmt(w.seconds / qw, 1)}x`,
+    ],
+    [
+      `boot to first prompt (${(b.instret / 1e6).toFixed(0)}M insns)`,
+      `${fmt(b.seconds)} s`,
+      qb === undefined ? 'not installed' : `${fmt(qb)} s`,
+      qb === undefined ? '-' : `${fmt(b.seconds / qb, 1)}x`,
+    ],
+  ];
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
+  for (const row of rows) process.stdout.write(row.map((cell, c) => cell.padEnd(widths[c]!)).join('   ') + '\n');
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,147 @@
+/**
+ * The xv6emu command line: one clear line and status 2 for bad input, HTIF exit codes,
+ * and the panic report (message + frame-pointer backtrace, status 3). Runs dist/cli.js,
+ * which `npm test` builds first.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildElf } from '../helpers/elf-builder';
+import { asm, program } from '../helpers/asm';
+import { STT_FUNC, STT_OBJECT } from '../../emulator/elf';
+
+const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
+const dir = mkdtempSync(join(tmpdir(), 'xv6emu-cli-'));
+
+function run(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
+  assert.ok(existsSync(cli), `${cli} is missing: run npm run build`);
+  const p = spawnSync(process.execPath, [cli, ...args], { encoding: 'latin1', timeout: 60_000, input: input ?? '' });
+  return { status: p.status, stdout: p.stdout, stderr: p.stderr };
+}
+
+function file(name: string, bytes: Uint8Array | string): string {
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+/** A bare-metal program storing `value` to its tohost symbol. */
+function htifProgram(value: number): string {
+  const a0 = 10;
+  const t0 = 5;
+  const code = program([
+    asm.auipc(t0, 0), // t0 = 0x80000000
+    asm.addi(t0, t0, 64), // &tohost
+    asm.addi(a0, 0, value),
+    asm.sd(a0, t0, 0),
+    asm.jal(0, 0), // spin
+  ]);
+  const img = new Uint8Array(72);
+  img.set(code);
+  return file(
+    `htif-${value}.elf`,
+    buildElf({ code: img, symbols: [{ name: 'tohost', value: 0x8000_0040, size: 8, type: STT_OBJECT }] }),
+  );
+}
+
+describe('xv6emu command line', function () {
+  const oneLine = (s: string): void => assert.equal(s.trim().split('\n').length, 1, `expected one line, got:\n${s}`);
+
+  it('rejects an unknown option', () => {
+    const r = run(['--frobnicate']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /unknown option '--frobnicate'/);
+  });
+
+  it('reports a missing kernel in one line', () => {
+    const r = run(['--kernel', join(dir, 'nope')]);
+    assert.equal(r.status, 2);
+    oneLine(r.stderr);
+    assert.match(r.stderr, /kernel not found/);
+  });
+
+  it('reports a file that is not an ELF', () => {
+    const r = run(['--kernel', file('notelf', 'hello world, definitely not an ELF image\n'.repeat(3))]);
+    assert.equal(r.status, 2);
+    oneLine(r.stderr);
+    assert.match(r.stderr, /not an ELF file/);
+  });
+
+  it('reports a 32-bit ELF', () => {
+    const r = run(['--kernel', file('rv32.elf', buildElf({ code: program([asm.nop()]), elfClass: 1 }))]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /32-bit/);
+  });
+
+  it('reports a segment outside RAM', () => {
+    const r = run(['--kernel', file('low.elf', buildElf({ code: program([asm.nop()]), loadAddr: 0x1000 }))]);
+    assert.equal(r.status, 2);
+    oneLine(r.stderr);
+    assert.match(r.stderr, /0x1000|outside/i);
+  });
+
+  it('reports a disk image that is not whole sectors', () => {
+    const k = file('k.elf', buildElf({ code: program([asm.jal(0, 0)]) }));
+    const r = run(['--kernel', k, '--disk', file('odd.img', new Uint8Array(1000))]);
+    assert.equal(r.status, 2);
+    oneLine(r.stderr);
+    assert.match(r.stderr, /512-byte sectors/);
+  });
+
+  it('passes HTIF exit codes through', () => {
+    assert.equal(run(['--htif', htifProgram(1)]).status, 0);
+    const fail = run(['--htif', htifProgram((5 << 1) | 1)]);
+    assert.equal(fail.status, 5);
+    assert.match(fail.stderr, /code 5/);
+  });
+
+  it('stops a run that exceeds --timeout-insns', () => {
+    const k = file('spin.elf', buildElf({ code: program([asm.jal(0, 0)]) }));
+    const r = run(['--kernel', k, '--timeout-insns', '100000']);
+    assert.equal(r.status, 4);
+    assert.match(r.stderr, /timeout/);
+  });
+
+  it('prints the panic message and a backtrace, exit status 3', () => {
+    // _entry: sp = 0x80010000; call f1.   f1: frame record; a0 = &msg; call panic.
+    const [sp, ra, s0, a0] = [2, 1, 8, 10];
+    const code = [
+      /* 0x00 _entry */ asm.auipc(sp, 0x10),
+      /* 0x04 */ asm.jal(ra, 0x0c), // -> f1 at 0x10
+      /* 0x08 */ asm.jal(0, 0),
+      /* 0x0c */ asm.nop(),
+      /* 0x10 f1 */ asm.addi(sp, sp, -16),
+      /* 0x14 */ asm.sd(ra, sp, 8),
+      /* 0x18 */ asm.sd(s0, sp, 0),
+      /* 0x1c */ asm.addi(s0, sp, 16),
+      /* 0x20 */ asm.auipc(a0, 0),
+      /* 0x24 */ asm.addi(a0, a0, 0x20), // msg at 0x40
+      /* 0x28 */ asm.jal(ra, 0x10), // -> panic at 0x38
+      /* 0x2c */ asm.jal(0, 0),
+      /* 0x30 */ asm.nop(),
+      /* 0x34 */ asm.nop(),
+      /* 0x38 panic */ asm.jal(0, 0),
+      /* 0x3c */ asm.nop(),
+    ];
+    const img = program(code, Buffer.from('uvmunmap: walk\0', 'latin1'));
+    const k = file(
+      'panic.elf',
+      buildElf({
+        code: img,
+        symbols: [
+          { name: '_entry', value: 0x8000_0000, size: 0x10, type: STT_FUNC },
+          { name: 'f1', value: 0x8000_0010, size: 0x28, type: STT_FUNC },
+          { name: 'panic', value: 0x8000_0038, size: 8, type: STT_FUNC },
+        ],
+      }),
+    );
+    const r = run(['--kernel', k, '--timeout-insns', '1000000']);
+    assert.equal(r.status, 3, r.stderr);
+    assert.match(r.stdout, /panic: uvmunmap: walk/);
+    assert.match(r.stdout, /#0 0x0000000080000038 in panic\+0/);
+    assert.match(r.stdout, /#1 0x000000008000002c in f1\+28/);
+    assert.match(r.stdout, /#2 0x0000000080000008 in _entry\+8/);
+  });
+});
