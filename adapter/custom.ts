@@ -1,0 +1,109 @@
+/**
+ * The custom requests of protocol.ts (`xv6.processes`, `xv6.pageTable`, `xv6.trapLog`,
+ * `xv6.consoleInput`), answered from the runtime. The process table needs the kernel's
+ * `struct proc` layout, which comes from its debug information: until a `ProcessSource`
+ * is installed (the DWARF half of the adapter), the list is empty with a note saying why.
+ */
+import type { Runtime } from './runtime';
+import type {
+  ConsoleInputArguments,
+  PageTableArguments,
+  PageTableResponse,
+  ProcessInfo,
+  ProcessesResponse,
+  TrapLogArguments,
+  TrapLogResponse,
+  Xv6RequestName,
+  Xv6ResponseBody,
+} from './protocol';
+import { walkPageTable } from './pagetable';
+
+/** Reads the kernel's process table (provided once the kernel's DWARF is understood). */
+export interface ProcessSource {
+  processes(): ProcessInfo[];
+}
+
+export interface CustomContext {
+  runtime: Runtime;
+  currentHart: number;
+  processSource?: ProcessSource;
+}
+
+const SATP = 0x180;
+
+export class RequestError extends Error {
+  override name = 'RequestError';
+}
+
+function obj(args: unknown): Record<string, unknown> {
+  return typeof args === 'object' && args !== null ? (args as Record<string, unknown>) : {};
+}
+
+/** The response body of a custom request, or undefined for an unknown command. */
+export function handleCustomRequest(
+  command: string,
+  args: unknown,
+  ctx: CustomContext,
+): Xv6ResponseBody<Xv6RequestName> | undefined {
+  switch (command) {
+    case 'xv6.processes':
+      return processes(ctx);
+    case 'xv6.pageTable':
+      return pageTable(obj(args), ctx);
+    case 'xv6.trapLog':
+      return trapLog(obj(args), ctx);
+    case 'xv6.consoleInput': {
+      const a = obj(args) as Partial<ConsoleInputArguments>;
+      if (typeof a.text !== 'string') throw new RequestError('xv6.consoleInput needs { text: string }');
+      ctx.runtime.consoleInput(a.text);
+      return {};
+    }
+    default:
+      return undefined;
+  }
+}
+
+function processes(ctx: CustomContext): ProcessesResponse {
+  if (!ctx.processSource) {
+    return {
+      processes: [],
+      note: "the process table needs the kernel's debug information (struct proc), which is not loaded",
+    };
+  }
+  return { processes: ctx.processSource.processes() };
+}
+
+function pageTable(a: PageTableArguments, ctx: CustomContext): PageTableResponse {
+  const machine = ctx.runtime.machine;
+  let satp: bigint | undefined;
+  let sz: number | undefined;
+  if (a.satp !== undefined) {
+    try {
+      satp = BigInt(a.satp);
+    } catch {
+      throw new RequestError(`satp must be a number such as 0x8000000000087fff, not ${String(a.satp)}`);
+    }
+  } else if (a.pid !== undefined) {
+    if (!ctx.processSource)
+      throw new RequestError(
+        `cannot find process ${a.pid}: the kernel's process table is not readable without its debug information`,
+      );
+    const p = ctx.processSource.processes().find((x) => x.pid === a.pid);
+    if (!p) throw new RequestError(`there is no process with pid ${a.pid}`);
+    satp = BigInt(p.satp);
+    sz = p.sz;
+  } else {
+    const hartId = a.hart ?? ctx.currentHart;
+    const hart = machine.harts[hartId];
+    if (!hart) throw new RequestError(`there is no hart ${hartId}`);
+    satp = hart.readCsr(SATP) ?? 0n;
+    const running = ctx.processSource?.processes().find((p) => p.hart === hartId && BigInt(p.satp) === satp);
+    if (running) sz = running.sz;
+  }
+  return walkPageTable(machine, { satp, sz });
+}
+
+function trapLog(a: TrapLogArguments, ctx: CustomContext): TrapLogResponse {
+  const limit = typeof a.limit === 'number' && a.limit > 0 ? Math.floor(a.limit) : undefined;
+  return { traps: ctx.runtime.traps.latest(limit), total: ctx.runtime.traps.total };
+}

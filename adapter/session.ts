@@ -1,0 +1,370 @@
+/**
+ * The Debug Adapter Protocol session: it translates launching, running, stepping,
+ * breakpoint and custom requests into calls on the runtime (runtime.ts), and runtime
+ * events into DAP events (vscode-mock-debug's `mockDebug.ts` layer); the requests that
+ * inspect a stopped machine live in session-inspect.ts. Host file access is passed in,
+ * so the same class runs inline in the extension host, over stdio and over TCP (main.ts).
+ *
+ * Threads are harts (thread id = hart + 1); the machine stops and runs all harts
+ * together. Stepping is by instruction until the DWARF half brings source lines. Any
+ * unexpected exception in a handler becomes a one-line error response, never a crash.
+ */
+import {
+  ExitedEvent,
+  InitializedEvent,
+  OutputEvent,
+  StoppedEvent,
+  TerminatedEvent,
+  Thread,
+  Event,
+} from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { boot, BootError, bundledDisk, bundledKernel, type Booted } from '../emulator/boot';
+import { MachineConfigError } from '../emulator/machine-options';
+import type { Host } from './host';
+import { problemMessage, validateLaunch, type LaunchConfig } from './launch';
+import { Runtime } from './runtime';
+import { EXCEPTION_FILTERS } from './traps';
+import * as bp from './breakpoints';
+import { InspectingSession } from './session-inspect';
+import { loadUserPrograms } from './userprogs';
+import { dwarfProcessSource } from './processes';
+import { handleCustomRequest, type ProcessSource } from './custom';
+import type { ProcessInfo, Xv6EventName, Xv6Events } from './protocol';
+
+const TRAP_EVENT_MS = 250;
+
+export class Xv6DebugSession extends InspectingSession {
+  private config: LaunchConfig | undefined;
+  private booted: Booted | undefined;
+  private configured = false;
+  private trapTimer: NodeJS.Timeout | undefined;
+  private persisted = false;
+  /** The kernel's process table, once its debug information can be read (DWARF half). */
+  processSource: ProcessSource | undefined;
+
+  constructor(private readonly host: Host) {
+    super();
+    // Lines and columns are 1-based, as VS Code's are.
+    this.setDebuggerLinesStartAt1(true);
+    this.setDebuggerColumnsStartAt1(true);
+  }
+
+  /** Typed custom event. */
+  sendXv6Event<K extends Xv6EventName>(name: K, body: Xv6Events[K]): void {
+    this.sendEvent(new Event(name, body));
+  }
+
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+    const b = (response.body ??= {});
+    // configurationDone: the machine starts only once breakpoints are set.
+    b.supportsConfigurationDoneRequest = true;
+    // Breakpoints on kernel functions by name (ELF symbols).
+    b.supportsFunctionBreakpoints = true;
+    // Conditions on function breakpoints and exception filters (condition.ts, no eval).
+    b.supportsConditionalBreakpoints = true;
+    // Breakpoints at addresses from the disassembly view.
+    b.supportsInstructionBreakpoints = true;
+    // Stop on page faults, user and kernel exceptions and panics; each filter takes a condition.
+    b.exceptionBreakpointFilters = EXCEPTION_FILTERS.map((f) => ({
+      filter: f.id,
+      label: f.label,
+      description: f.description,
+      default: f.id === 'panic',
+      supportsCondition: true,
+      conditionDescription: 'e.g. stval >= 0x80000000 && priv == U (names: scause stval sepc pc priv hart)',
+    }));
+    b.supportsExceptionOptions = false;
+    b.supportsExceptionFilterOptions = true;
+    // Exception details (cause, faulting address, pc) for the exception widget.
+    b.supportsExceptionInfoRequest = true;
+    // Registers and CSRs can be changed in the Variables view.
+    b.supportsSetVariable = true;
+    // Memory view and disassembly view, through the hart's address translation.
+    b.supportsReadMemoryRequest = true;
+    b.supportsWriteMemoryRequest = true;
+    b.supportsDisassembleRequest = true;
+    // Stepping is per instruction for now; instruction granularity is supported.
+    b.supportsSteppingGranularity = true;
+    // Evaluate $reg / $csr expressions in hovers and the debug console.
+    b.supportsEvaluateForHovers = true;
+    // End the session with a terminate request (persisting the disk when asked).
+    b.supportsTerminateRequest = true;
+    this.sendResponse(response);
+  }
+
+  protected override launchRequest(
+    response: DebugProtocol.LaunchResponse,
+    args: DebugProtocol.LaunchRequestArguments,
+  ): void {
+    const v = validateLaunch(args, this.host, { kernel: bundledKernel(), disk: bundledDisk() });
+    if (!v.ok) return this.fail(response, problemMessage(v.problems));
+    const config = v.config;
+    try {
+      this.booted = boot({
+        kernel: config.kernel,
+        disk: config.disk,
+        harts: config.harts,
+        memoryMiB: config.memoryMB,
+        virtio: config.virtio,
+        console: (byte) => this.runtime?.consoleByte(byte),
+      });
+    } catch (e) {
+      if (e instanceof BootError || e instanceof MachineConfigError) return this.fail(response, e.message);
+      return this.fail(
+        response,
+        `could not start the machine: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+    this.config = config;
+    const runtime = new Runtime(
+      this.booted.machine,
+      this.booted.elf,
+      this.runtimeEvents(),
+      config.panicSymbol,
+    );
+    this.runtime = runtime;
+    if (!this.processSource) {
+      const ps = dwarfProcessSource(this.booted.elf, this.booted.machine);
+      if (typeof ps === 'string') this.print(`note: no process list: ${ps}\n`);
+      else this.processSource = ps;
+    }
+    if (config.userPrograms) {
+      const { programs, skipped } = loadUserPrograms(this.host, config.userPrograms);
+      runtime.userPrograms = programs;
+      this.print(
+        `user programs: ${programs.length} ELF file(s) from ${config.userPrograms}` +
+          (skipped.length ? ` (skipped, not RISC-V ELF: ${skipped.join(', ')})` : '') +
+          '\n',
+      );
+    }
+    if (runtime.panicAddr === undefined) {
+      this.print(`note: the kernel has no '${config.panicSymbol}' symbol, so panics cannot be caught\n`);
+    }
+    // Panics stop by default, until the client sends its own exception filter choice.
+    runtime.setExceptionFilters([{ id: 'panic' }]);
+    this.trapTimer = setInterval(() => this.sendTrapBatch(), TRAP_EVENT_MS);
+    this.trapTimer.unref();
+    this.print(
+      `booted ${this.booted.kernelPath} on ${config.harts} hart(s), ${config.memoryMB} MiB` +
+        `${this.booted.diskPath ? `, disk ${this.booted.diskPath}` : ', no disk'} (virtio ${this.booted.virtio})\n`,
+    );
+    this.sendResponse(response);
+    this.sendEvent(new InitializedEvent());
+  }
+
+  protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
+    this.sendResponse(response);
+    if (this.configured || !this.runtime) return;
+    this.configured = true;
+    if (this.config?.stopOnEntry) this.runtime.reportEntry();
+    else this.runtime.continue();
+  }
+
+  private runtimeEvents(): ConstructorParameters<typeof Runtime>[2] {
+    return {
+      stopped: (s) => {
+        this.lastStop = s;
+        const ev: DebugProtocol.StoppedEvent = new StoppedEvent(s.kind, s.hart + 1);
+        ev.body.allThreadsStopped = true;
+        if (s.description) ev.body.description = s.description;
+        if (s.description && s.kind === 'exception') ev.body.text = s.description;
+        if (s.hitBreakpointIds) ev.body.hitBreakpointIds = s.hitBreakpointIds;
+        this.sendEvent(ev);
+      },
+      console: (text) => {
+        this.sendEvent(new OutputEvent(text, 'stdout'));
+        this.sendXv6Event('xv6.console', { text });
+      },
+      exited: (code, why) => {
+        this.print(`${why}\n`);
+        this.persistDisk();
+        this.sendEvent(new ExitedEvent(code));
+        this.sendEvent(new TerminatedEvent());
+      },
+      message: (text) => this.print(text.endsWith('\n') ? text : text + '\n'),
+    };
+  }
+
+  private print(text: string): void {
+    this.sendEvent(new OutputEvent(text, 'console'));
+  }
+
+  private sendTrapBatch(): void {
+    const batch = this.runtime?.traps.takeBatch();
+    if (batch) this.sendXv6Event('xv6.trap', batch);
+  }
+
+  // ---- threads and execution ------------------------------------------------------
+
+  protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    const harts = this.runtime?.machine.harts ?? [];
+    // Name each hart after the process it runs, once the process table is readable.
+    let procs: ProcessInfo[] = [];
+    try {
+      procs = this.processSource?.processes() ?? [];
+    } catch {
+      procs = [];
+    }
+    const name = (i: number): string => {
+      const p = procs.find((x) => x.hart === i);
+      return p ? `hart ${i} (pid ${p.pid} ${p.name})` : `hart ${i}`;
+    };
+    response.body = { threads: harts.map((_h, i) => new Thread(i + 1, name(i))) };
+    this.sendResponse(response);
+  }
+
+  protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
+    this.guard(response, () => {
+      response.body = { allThreadsContinued: true };
+      this.sendResponse(response);
+      this.rt().continue();
+    });
+  }
+
+  protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
+    this.guard(response, () => {
+      this.sendResponse(response);
+      this.rt().pause();
+    });
+  }
+
+  protected override nextRequest(
+    response: DebugProtocol.NextResponse,
+    args: DebugProtocol.NextArguments,
+  ): void {
+    this.guard(response, () => {
+      const h = this.hartOf(args.threadId);
+      this.requireStopped();
+      this.sendResponse(response);
+      this.rt().stepOver(h);
+    });
+  }
+
+  protected override stepInRequest(
+    response: DebugProtocol.StepInResponse,
+    args: DebugProtocol.StepInArguments,
+  ): void {
+    this.guard(response, () => {
+      const h = this.hartOf(args.threadId);
+      this.requireStopped();
+      this.sendResponse(response);
+      this.rt().stepInstruction(h);
+    });
+  }
+
+  protected override stepOutRequest(
+    response: DebugProtocol.StepOutResponse,
+    args: DebugProtocol.StepOutArguments,
+  ): void {
+    this.guard(response, () => {
+      const h = this.hartOf(args.threadId);
+      this.requireStopped();
+      this.sendResponse(response);
+      this.rt().stepOut(h);
+    });
+  }
+
+  // ---- breakpoints ------------------------------------------------------------------
+
+  /** Source lines need the kernel's line table (the DWARF half): until then, say so. */
+  protected override setBreakPointsRequest(
+    response: DebugProtocol.SetBreakpointsResponse,
+    args: DebugProtocol.SetBreakpointsArguments,
+  ): void {
+    const message =
+      'breakpoints on source lines need the debug-information reader; use a function breakpoint';
+    response.body = {
+      breakpoints: (args.breakpoints ?? []).map((b) => ({ verified: false, line: b.line, message })),
+    };
+    this.sendResponse(response);
+  }
+
+  protected override setFunctionBreakPointsRequest(
+    response: DebugProtocol.SetFunctionBreakpointsResponse,
+    args: DebugProtocol.SetFunctionBreakpointsArguments,
+  ): void {
+    this.guard(response, () => {
+      response.body = { breakpoints: bp.setFunctionBreakpoints(this.rt(), args.breakpoints) };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override setInstructionBreakpointsRequest(
+    response: DebugProtocol.SetInstructionBreakpointsResponse,
+    args: DebugProtocol.SetInstructionBreakpointsArguments,
+  ): void {
+    this.guard(response, () => {
+      response.body = { breakpoints: bp.setInstructionBreakpoints(this.rt(), args.breakpoints) };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override setExceptionBreakPointsRequest(
+    response: DebugProtocol.SetExceptionBreakpointsResponse,
+    args: DebugProtocol.SetExceptionBreakpointsArguments,
+  ): void {
+    this.guard(response, () => {
+      response.body = { breakpoints: bp.setExceptionFilters(this.rt(), args) };
+      this.sendResponse(response);
+    });
+  }
+
+  protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {
+    const s = this.lastStop;
+    response.body = {
+      exceptionId: s?.filter ?? 'exception',
+      description: s?.description ?? 'no exception',
+      breakMode: 'always',
+      details: { message: s?.details ?? s?.description ?? '' },
+    };
+    this.sendResponse(response);
+  }
+
+  protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
+    this.guard(response, () => {
+      const body = handleCustomRequest(command, args, {
+        runtime: this.rt(),
+        currentHart: this.lastStop?.hart ?? 0,
+        processSource: this.processSource,
+      });
+      if (body === undefined) throw new Error(`unknown request '${command}'`);
+      response.body = body;
+      this.sendResponse(response);
+    });
+  }
+
+  // ---- ending -------------------------------------------------------------------------
+
+  private persistDisk(): void {
+    if (this.persisted || !this.config?.persistDisk || !this.booted?.diskPath) return;
+    this.persisted = true;
+    try {
+      this.booted.machine.disk?.persist(this.booted.diskPath);
+      this.print(`disk written back to ${this.booted.diskPath}\n`);
+    } catch (e) {
+      this.print(`could not write the disk image back: ${(e as Error).message}\n`);
+    }
+  }
+
+  private end(): void {
+    this.runtime?.halt();
+    if (this.trapTimer) clearInterval(this.trapTimer);
+    this.trapTimer = undefined;
+    this.persistDisk();
+  }
+
+  protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
+    this.end();
+    this.sendResponse(response);
+    this.sendEvent(new TerminatedEvent());
+  }
+
+  protected override disconnectRequest(
+    response: DebugProtocol.DisconnectResponse,
+    args: DebugProtocol.DisconnectArguments,
+  ): void {
+    this.end();
+    super.disconnectRequest(response, args);
+  }
+}

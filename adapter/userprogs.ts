@@ -1,0 +1,71 @@
+/**
+ * Symbols for user space without the process table: the launch configuration's
+ * `userPrograms` folder holds the user ELFs (xv6's user/_ls, user/_sh, ...). Every user
+ * program is linked at the same virtual addresses, so an address alone cannot say which
+ * one runs; the code can. `identify` compares the bytes around the pc, read through the
+ * hart's translation, with each program's loaded image, and the first program whose
+ * bytes match names the frames. Files that are not RISC-V ELFs are skipped.
+ */
+import { basename, join } from 'node:path';
+import { parseElf, PT_LOAD, type ElfFile } from '../emulator/elf';
+import type { HartApi } from '../emulator/types';
+import type { PhysReader } from '../emulator/inspect';
+import type { Host } from './host';
+import { readVirtual } from './views';
+
+export interface UserProgram {
+  /** Display name: the file name without xv6's leading underscore. */
+  name: string;
+  path: string;
+  elf: ElfFile;
+  bytes: Uint8Array;
+}
+
+/** Bytes compared at the pc: enough to tell programs apart, cheap to read. */
+const WINDOW = 32;
+const MAX_FILE = 16 << 20;
+
+export function loadUserPrograms(host: Host, folder: string): { programs: UserProgram[]; skipped: string[] } {
+  const programs: UserProgram[] = [];
+  const skipped: string[] = [];
+  for (const file of host.readDir(folder).sort()) {
+    const path = join(folder, file);
+    if (host.kind(path) !== 'file') continue;
+    try {
+      const bytes = host.readFile(path);
+      if (bytes.length > MAX_FILE || bytes[0] !== 0x7f || bytes[1] !== 0x45) continue;
+      const elf = parseElf(bytes, path);
+      programs.push({ name: basename(file).replace(/^_/, ''), path, elf, bytes });
+    } catch {
+      skipped.push(file);
+    }
+  }
+  return { programs, skipped };
+}
+
+/** The file bytes an ELF loads at `va`, or undefined outside its file-backed segments. */
+function imageAt(p: UserProgram, va: number, len: number): Uint8Array | undefined {
+  for (const s of p.elf.segments) {
+    if (s.type !== PT_LOAD || va < s.vaddr || va + len > s.vaddr + s.filesz) continue;
+    const off = s.offset + (va - s.vaddr);
+    return p.bytes.subarray(off, off + len);
+  }
+  return undefined;
+}
+
+/** The user program whose code is at `pc` in the hart's address space. */
+export function identify(
+  programs: readonly UserProgram[],
+  mem: PhysReader,
+  hart: HartApi,
+  pc: bigint,
+): UserProgram | undefined {
+  if (programs.length === 0 || pc < 0n || pc >= 1n << 38n) return undefined;
+  const live = readVirtual(mem, hart, pc, WINDOW);
+  if (live.length < 4) return undefined;
+  for (const p of programs) {
+    const image = imageAt(p, Number(pc), live.length);
+    if (image && image.every((b, i) => b === live[i])) return p;
+  }
+  return undefined;
+}

@@ -1,0 +1,52 @@
+/**
+ * Shared helpers of the adapter's end-to-end tests: start `node dist/adapter.js` under a
+ * DebugClient, launch with a configuration (running a setup step between `initialized`
+ * and `configurationDone`), and read frame 0's registers.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+
+export const adapterJs = join(__dirname, '..', '..', 'dist', 'adapter.js');
+
+export function newClient(): DebugClient {
+  assert.ok(existsSync(adapterJs), `${adapterJs} is missing: run npm run build`);
+  return new DebugClient('node', adapterJs, 'xv6');
+}
+
+export async function launch(
+  dc: DebugClient,
+  args: Record<string, unknown>,
+  setup: () => Promise<unknown> = async () => {},
+  expectStop = true,
+): Promise<DebugProtocol.StoppedEvent | undefined> {
+  const stopped = expectStop ? dc.waitForEvent('stopped') : Promise.resolve(undefined);
+  await Promise.all([
+    dc
+      .waitForEvent('initialized')
+      .then(setup)
+      .then(() => dc.configurationDoneRequest()),
+    dc.launch({ disk: null, ...args }),
+  ]);
+  return (await stopped) as DebugProtocol.StoppedEvent | undefined;
+}
+
+export async function registers(dc: DebugClient, threadId = 1): Promise<Map<string, string>> {
+  const st = await dc.stackTraceRequest({ threadId });
+  const frameId = st.body.stackFrames[0]!.id;
+  const scopes = await dc.scopesRequest({ frameId });
+  const regs = await dc.variablesRequest({ variablesReference: scopes.body.scopes[0]!.variablesReference });
+  return new Map(regs.body.variables.map((v) => [v.name, v.value]));
+}
+
+/** Requests DebugClient has no typed method for. */
+export const readMemory = (dc: DebugClient, a: DebugProtocol.ReadMemoryArguments) =>
+  dc.send('readMemory', a) as Promise<DebugProtocol.ReadMemoryResponse>;
+export const writeMemory = (dc: DebugClient, a: DebugProtocol.WriteMemoryArguments) =>
+  dc.send('writeMemory', a) as Promise<DebugProtocol.WriteMemoryResponse>;
+export const setInstructionBreakpoints = (
+  dc: DebugClient,
+  a: DebugProtocol.SetInstructionBreakpointsArguments,
+) => dc.send('setInstructionBreakpoints', a) as Promise<DebugProtocol.SetInstructionBreakpointsResponse>;
