@@ -28,4 +28,12 @@ struct stat {
 #define MAXPATH 128   // longest path name
 #define CONSOLE 1     // major device number of the console
 
+// Appended by K2: a directory is a file of these fixed-size entries, read by ls.
+// inum 0 marks an empty slot. A name shorter than DIRSIZ ends with a NUL; a name of
+// exactly DIRSIZ characters does not.
+struct dirent {
+  ushort inum;
+  char name[DIRSIZ];
+};
+
 #endif
