@@ -48,6 +48,8 @@ export interface BootOptions {
   console?: (byte: number) => void;
   /** Run a bare-metal program that reports through the HTIF `tohost` symbol. */
   htif?: boolean;
+  /** The basic-block JIT (default on); off: the pre-decoded interpreter only. */
+  jit?: boolean;
 }
 
 export interface Booted {
@@ -127,6 +129,7 @@ export function boot(opts: BootOptions): Booted {
   const virtio = !opts.virtio || opts.virtio === 'auto' ? detectVirtio(kernelPath) : opts.virtio;
   const mopts: MachineOptions = { memoryMiB, harts, virtio, realtime: opts.realtime ?? false, console: opts.console };
   if (disk) mopts.disk = disk;
+  if (opts.jit !== undefined) mopts.jit = opts.jit;
   if (opts.htif) {
     const tohost = elf.symbol('tohost');
     if (!tohost) throw new BootError(`${kernelPath} has no 'tohost' symbol, so it cannot run with --htif`);

@@ -11,10 +11,11 @@
 import { boot, BootError, type VirtioChoice } from './boot';
 import { fpBacktrace, formatFrame, readCString } from './inspect';
 import { MachineConfigError } from './machine';
+import { CpuShared } from './cpu/shared';
 import type { StopReason } from './types';
 
 const USAGE = `usage: xv6emu [--kernel ELF] [--disk IMG] [--harts N] [--memory MiB] [--persist] [--realtime]
-              [--virtio legacy|modern|auto] [--run "CMD"] [--timeout-insns N] [--stats] [--htif]
+              [--virtio legacy|modern|auto] [--run "CMD"] [--timeout-insns N] [--stats] [--htif] [--no-jit]
 With no arguments it boots the bundled teaching kernel and disk. Ctrl-A x quits.`;
 
 interface CliOptions {
@@ -29,13 +30,14 @@ interface CliOptions {
   timeoutInsns?: number;
   stats: boolean;
   htif: boolean;
+  jit: boolean;
   panicSymbol: string;
 }
 
 class UsageError extends Error {}
 
 function parseArgs(argv: string[]): CliOptions {
-  const o: CliOptions = { persist: false, realtime: false, virtio: 'auto', stats: false, htif: false, panicSymbol: 'panic' };
+  const o: CliOptions = { persist: false, realtime: false, virtio: 'auto', stats: false, htif: false, jit: true, panicSymbol: 'panic' };
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
     if (v === undefined) throw new UsageError(`${flag} needs a value`);
@@ -83,6 +85,9 @@ function parseArgs(argv: string[]): CliOptions {
         break;
       case '--htif':
         o.htif = true;
+        break;
+      case '--no-jit':
+        o.jit = false;
         break;
       case '--panic-symbol':
         o.panicSymbol = value(i++, a);
@@ -151,6 +156,7 @@ async function main(): Promise<number> {
       virtio: opts.virtio,
       realtime: opts.realtime,
       htif: opts.htif,
+      jit: opts.jit,
       console: (b) => {
         out.push(b);
         watcher.feed(b);
@@ -194,8 +200,10 @@ async function main(): Promise<number> {
     if (opts.stats) {
       const seconds = (Date.now() - started) / 1000;
       const instret = machine.instret;
+      const shared = machine.shared;
+      const jit = shared instanceof CpuShared ? { jitCompiled: shared.jitCompiled, jitRetired: shared.jitRetired } : {};
       process.stderr.write(
-        JSON.stringify({ instret, seconds, mips: seconds > 0 ? instret / seconds / 1e6 : 0 }) + '\n',
+        JSON.stringify({ instret, seconds, mips: seconds > 0 ? instret / seconds / 1e6 : 0, ...jit }) + '\n',
       );
     }
     return code;

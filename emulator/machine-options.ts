@@ -28,6 +28,11 @@ export interface MachineOptions {
   htif?: { tohost: number };
   /** Instructions a hart runs before the next one gets its turn (default 1000). */
   quantum?: number;
+  /**
+   * Run hot code through the CPU's basic-block JIT (default true). Off, every instruction
+   * is interpreted; the execution is identical either way, only the speed differs.
+   */
+  jit?: boolean;
   /** Build the harts (tests inject fakes; default: cpu/hart.ts). */
   createHart?: (id: number, bus: BusApi, shared: CpuSharedApi) => HartApi;
   /** Build the shared CPU state (default: cpu/shared.ts). */

@@ -113,6 +113,7 @@ export class Machine {
     this.ram = new Ram(this.cfg.memoryMiB);
     this.bus = new Bus(this.ram);
     this.shared = (opts.createShared ?? (() => new CpuShared()))();
+    if (opts.jit !== undefined && this.shared instanceof CpuShared) this.shared.jit = opts.jit;
     this.bus.onRamWritten = (paddr, len) => this.shared.ramWritten(paddr, len);
     const createHart =
       opts.createHart ??

@@ -132,6 +132,8 @@ export function runHart(h: Hart, n: number): number {
   const watch = shared.watch;
   const bps = shared.breakpoints;
   const bpOn = bps.size > 0;
+  const jitOn = shared.jit;
+  const jitThreshold = shared.jitThreshold;
   let skipBp = h.skipBp;
   h.skipBp = false;
   h.stopReason = null;
@@ -164,6 +166,24 @@ export function runHart(h: Hart, n: number): number {
       if (!h.enterPage(pc)) continue;
       off = pc - h.fetchBase;
     }
+    if (jitOn) {
+      // A compiled block starts here: enter it when all of it fits in the budget and no
+      // breakpoint is on any of its instructions (jit-codegen.ts gives the contract). The
+      // retired instructions were counted in h.instret by the blocks.
+      const blk = h.jitBlocks[(off | 0) >> 1];
+      if (blk !== undefined && blk.len <= n - steps + 1 && !(bpOn && blk.hitsBreakpoint(bps, pc))) {
+        let r = h.runBlocks(blk, pc, n - steps + 1, bpOn ? bps : undefined);
+        if (r >= 0) steps += r - 1;
+        else {
+          r = ~r;
+          steps += r; // the trap used one step
+        }
+        count += r;
+        shared.jitEntries++;
+        shared.jitRetired += r;
+        continue;
+      }
+    }
     let d = h.code;
     let s = (off | 0) << 2;
     let op = d[s]! as Op;
@@ -174,6 +194,7 @@ export function runHart(h: Hart, n: number): number {
       d = h.execArr;
       s = h.execBase;
     }
+    if (jitOn && d[s + 7]!++ === jitThreshold && d === h.code) h.compileAt(off | 0);
     const rd = d[s + 1]!;
     const rs1 = d[s + 2]!;
     const rs2 = d[s + 3]!;

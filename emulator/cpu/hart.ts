@@ -39,7 +39,8 @@ import { runHart } from './exec';
 import { debugTranslate, restoreHart, snapshotHart } from './hart-state';
 import { loadSlow, physRead, physWrite, storeSlow } from './memory';
 import { ACCESS_FAULT, ALLOW_ALL, TLB_MASK, Tlb, permTable, walk, type WalkResult } from './mmu';
-import { SLOT, WATCH_CODE, type CpuShared } from './shared';
+import { SLOT, SLOTS_PER_PAGE, WATCH_CODE, type CpuShared } from './shared';
+import { compileBlock, runBlocks, type JitBlock } from './jit';
 import { mret, sret, takeTrap } from './trap';
 import { decodeInto } from './table';
 
@@ -48,6 +49,8 @@ const TWO32 = 4294967296;
 const PAGE_INV = 1 / 4096;
 /** Interrupt priority for taking (privileged spec 3.1.9): MEI, MSI, MTI, SEI, SSI, STI. */
 const IRQ_ORDER = [11, 3, 7, 9, 1, 5];
+/** The block table before the first fetch page is entered: never holds a block. */
+const NO_BLOCKS = new Array<JitBlock | undefined>(SLOTS_PER_PAGE).fill(undefined);
 
 export class Hart implements HartApi {
   /** The privilege, written directly by trap entry/return (trap.ts). */
@@ -97,6 +100,8 @@ export class Hart implements HartApi {
   code: Int32Array;
   /** RAM offset of the current fetch page. */
   codeOff = 0;
+  /** The JIT blocks of the current fetch page, by halfword (shared.ts). */
+  jitBlocks: (JitBlock | undefined)[] = NO_BLOCKS;
   /** Where decodeHere() left the slot to execute (the page's array or a scratch one). */
   execArr: Int32Array;
   execBase = 0;
@@ -406,6 +411,7 @@ export class Hart implements HartApi {
     if (o < 0 || o >= this.ram.size) return this.fault(Exc.InstrAccessFault, pc);
     const page = o >>> 12;
     this.code = this.shared.codePage(page);
+    this.jitBlocks = this.shared.blockPage(page);
     this.codeOff = page * 4096;
     this.fetchBase = pc - (pc - Math.floor(pc / 4096) * 4096);
     return true;
@@ -444,6 +450,16 @@ export class Hart implements HartApi {
     this.execArr = arr;
     this.execBase = base;
     return arr[base]!;
+  }
+
+  /** The JIT: compile the block starting at byte `off` of the current fetch page. */
+  compileAt(off: number): void {
+    compileBlock(this, off);
+  }
+
+  /** The JIT: run compiled blocks from `b` (jit.ts); the steps used. */
+  runBlocks(b: JitBlock, pc: number, max: number, bps: Set<number> | undefined): number {
+    return runBlocks(this, b, pc, max, bps);
   }
 
   // ---- Debugger access (no side effects) -----------------------------------------------

@@ -10,12 +10,20 @@
  * 8-byte granule; unprivileged spec 8.2 lets a store by another hart clear it). A store
  * over decoded code forgets just the slots it overlaps, so data sharing a page with code
  * (common in small user programs) stays cheap to write.
+ *
+ * Compiled JIT blocks (jit.ts) are registered here too, by physical page: `blocks[p]` maps
+ * a halfword index to the block starting there, `blockLists[p]` lists the page's blocks.
+ * A store over a block's bytes, fence.i and restore (flushCode) drop it.
  */
 import type { CpuSharedApi, RamApi, TrapInfo } from '../types';
+import type { JitBlock } from './jit';
 
 /** Int32 fields per decoded slot: op, rd*2, rs1*2, rs2*2, imm, length, raw bits, spare. */
 export const SLOT = 8;
 export const SLOTS_PER_PAGE = 2048;
+
+/** Default interpreted executions of an instruction before a JIT block starts there. */
+export const JIT_THRESHOLD = 100;
 
 export const WATCH_CODE = 1;
 export const WATCH_RESV = 2;
@@ -30,6 +38,14 @@ export class CpuShared implements CpuSharedApi {
   mtime = 0;
   readonly breakpoints = new Set<number>();
   onTrap: ((t: TrapInfo) => boolean) | undefined = undefined;
+  /** Use the JIT tier (the interpreter alone when false; both give identical executions). */
+  jit = true;
+  /** Interpreted executions of an instruction before a block starting there is compiled. */
+  jitThreshold = JIT_THRESHOLD;
+  /** Statistics: blocks compiled, block entries, instructions retired in compiled blocks. */
+  jitCompiled = 0;
+  jitEntries = 0;
+  jitRetired = 0;
 
   /** Reserved physical 8-byte granule per hart id, or -1. */
   readonly reservation = new Float64Array(64).fill(-1);
@@ -37,6 +53,10 @@ export class CpuShared implements CpuSharedApi {
   watch = new Uint8Array(0);
   /** Per RAM page: decoded slots, or undefined. */
   pages: (Int32Array | undefined)[] = [];
+  /** Per RAM page: the compiled block starting at each halfword (created on first use). */
+  blocks: ((JitBlock | undefined)[] | undefined)[] = [];
+  /** Per RAM page: every live block of the page. */
+  private blockLists: (JitBlock[] | undefined)[] = [];
   private ramBase = 0;
   private readonly harts: SharedHart[] = [];
 
@@ -46,6 +66,8 @@ export class CpuShared implements CpuSharedApi {
       const n = Math.ceil(ram.size / 4096);
       this.watch = new Uint8Array(n);
       this.pages = new Array<Int32Array | undefined>(n).fill(undefined);
+      this.blocks = new Array<(JitBlock | undefined)[] | undefined>(n).fill(undefined);
+      this.blockLists = new Array<JitBlock[] | undefined>(n).fill(undefined);
       this.ramBase = ram.base;
     }
     this.harts.push(h);
@@ -59,6 +81,53 @@ export class CpuShared implements CpuSharedApi {
       this.pages[p] = a;
     }
     return a;
+  }
+
+  /** The block table of RAM page `p` (one entry per halfword), created empty. */
+  blockPage(p: number): (JitBlock | undefined)[] {
+    let a = this.blocks[p];
+    if (a === undefined) {
+      a = new Array<JitBlock | undefined>(SLOTS_PER_PAGE).fill(undefined);
+      this.blocks[p] = a;
+    }
+    return a;
+  }
+
+  addBlock(p: number, b: JitBlock): void {
+    const old = this.blockPage(p)[b.startHw];
+    if (old !== undefined) old.valid = false;
+    this.blockPage(p)[b.startHw] = b;
+    let list = this.blockLists[p];
+    if (list === undefined) {
+      list = [];
+      this.blockLists[p] = list;
+    }
+    list.push(b);
+    this.jitCompiled++;
+  }
+
+  /** Drop the blocks of page `p` overlapping halfwords [lo, hi] (all of them when lo > hi). */
+  private dropBlocks(p: number, lo: number, hi: number): void {
+    const list = this.blockLists[p];
+    if (list === undefined || list.length === 0) return;
+    const table = this.blocks[p]!;
+    const all = lo > hi;
+    let keep = 0;
+    for (let k = 0; k < list.length; k++) {
+      const b = list[k]!;
+      if (b.valid && !all && (b.endHw <= lo || b.startHw > hi)) {
+        list[keep++] = b;
+        continue;
+      }
+      b.valid = false;
+      if (table[b.startHw] === b) {
+        table[b.startHw] = undefined;
+        // Count executions of its first instruction afresh, so the block is compiled again.
+        const slots = this.pages[p];
+        if (slots !== undefined) slots[b.startHw * SLOT + 7] = 0;
+      }
+    }
+    list.length = keep;
   }
 
   /**
@@ -78,6 +147,7 @@ export class CpuShared implements CpuSharedApi {
       const hi = Math.min(off + len - 1 - p * 4096, 4095) >> 1;
       if (hi - lo > 256) arr.fill(0);
       else for (let k = lo; k <= hi; k++) arr[k * SLOT] = 0;
+      this.dropBlocks(p, lo, hi);
     }
     if (this.watch[first]! & WATCH_RESV || this.watch[last]! & WATCH_RESV) {
       const lo = this.ramBase + off - ((this.ramBase + off) % 8);
@@ -95,6 +165,7 @@ export class CpuShared implements CpuSharedApi {
     for (let p = 0; p < this.watch.length; p++) {
       if (this.watch[p]! & WATCH_CODE) {
         this.pages[p]?.fill(0);
+        this.dropBlocks(p, 1, 0);
         this.watch[p] = this.watch[p]! & ~WATCH_CODE;
       }
     }

@@ -379,4 +379,5 @@ export function decodeInto(arr: Int32Array, base: number, insn: number): void {
   }
   arr[base + 5] = len;
   arr[base + 6] = raw;
+  arr[base + 7] = 0; // the JIT's execution count (jit.ts)
 }

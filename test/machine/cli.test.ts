@@ -97,6 +97,20 @@ describe('xv6emu command line', function () {
     assert.match(fail.stderr, /code 5/);
   });
 
+  it('runs with the JIT by default and without it under --no-jit, with the same result', () => {
+    const workload = join(__dirname, '..', '..', 'bench', 'prebuilt', 'workload.elf');
+    const stats = (args: string[]): { instret: number; jitRetired: number } => {
+      const r = run(['--kernel', workload, '--stats', ...args]);
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stderr.trim().split('\n').pop()!) as { instret: number; jitRetired: number };
+    };
+    const jit = stats([]);
+    const interp = stats(['--no-jit']);
+    assert.equal(interp.instret, jit.instret, 'same instruction count either way');
+    assert.equal(interp.jitRetired, 0);
+    assert.ok(jit.jitRetired > jit.instret / 2, `the JIT retired only ${jit.jitRetired} of ${jit.instret}`);
+  });
+
   it('stops a run that exceeds --timeout-insns', () => {
     const k = file('spin.elf', buildElf({ code: program([asm.jal(0, 0)]) }));
     const r = run(['--kernel', k, '--timeout-insns', '100000']);

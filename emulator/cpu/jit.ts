@@ -1,0 +1,144 @@
+/**
+ * The basic-block JIT tier: finding a block, compiling it once, and the compiled-block
+ * records the run loop (exec.ts) enters. The interpreter stays the reference: a block is
+ * only ever a faster way to do exactly what the interpreter would (see jit-codegen.ts for
+ * the contract of a compiled function).
+ *
+ * A block starts where the interpreter has executed an instruction JIT_THRESHOLD
+ * (shared.ts) times. It
+ * is keyed by physical address (RAM page and halfword in it), covers straight-line
+ * instructions within that one page, and ends after a branch, a jump or a CSR write, before
+ * anything the interpreter must do itself (system, fence.i, sfence.vma, atomics, illegal encodings),
+ * before a 32-bit instruction straddling the page end, or after JIT_MAX_LEN instructions.
+ * Stores over a block's bytes (from any hart, DMA or the debugger), fence.i and snapshot
+ * restore drop it (shared.ts). Identical code compiles once: functions are cached by their
+ * source, so a user program loaded again at another physical address reuses them.
+ */
+import { div, divw, mul, mulh, sar, shl, shr } from './alu';
+import { generateBlock, jitBodyOp, jitEndOp, type JitInsn } from './jit-codegen';
+import { decodeInto } from './table';
+import { csrInstruction } from './csr';
+import type { Hart } from './hart';
+
+/** Longest block, in instructions. */
+export const JIT_MAX_LEN = 64;
+
+/** A compiled function (see jit-codegen.ts): retired count, or ~retired after a trap. */
+export type BlockFn = (h: Hart, pc: number, b: JitBlock, m: number) => number;
+
+export class JitBlock {
+  /** Cleared when a store, fence.i or restore drops the block. */
+  valid = true;
+  constructor(
+    readonly fn: BlockFn,
+    /** Instructions in one pass. */
+    readonly len: number,
+    /** Halfword range of the block in its page: [startHw, endHw). */
+    readonly startHw: number,
+    readonly endHw: number,
+    /** Byte offset of each instruction from the block's start (breakpoint checks). */
+    readonly offsets: Int32Array,
+  ) {}
+
+  /** True when some breakpoint is on one of the block's instructions at virtual `pc`. */
+  hitsBreakpoint(bps: Set<number>, pc: number): boolean {
+    for (let k = 0; k < this.offsets.length; k++) if (bps.has(pc + this.offsets[k]!)) return true;
+    return false;
+  }
+}
+
+/** The helpers generated code calls (the interpreter's own, so results are identical). */
+const runtime = { shl, shr, sar, mul, mulh, div, divw, csr: csrInstruction };
+
+const cache = new Map<string, BlockFn>();
+
+function functionFor(src: string): BlockFn {
+  let fn = cache.get(src);
+  if (fn === undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the JIT: source built by jit-codegen.ts from decoded fields only
+    const factory = new Function('rt', `return function block(h, pc, b, m) {\n${src}\n};`) as (
+      rt: typeof runtime,
+    ) => BlockFn;
+    fn = factory(runtime);
+    cache.set(src, fn);
+  }
+  return fn;
+}
+
+/** Distinct compiled functions so far (all machines), for statistics. */
+export function jitFunctionCount(): number {
+  return cache.size;
+}
+
+/**
+ * Run compiled blocks back to back from `b` at virtual `pc`, within `max` steps, while the
+ * next pc stays in the current fetch page and has a block that fits and holds no
+ * breakpoint (`bps` when breakpoints are set), and nothing asked for attention. Returns
+ * the instructions retired, or `~retired` when the last one run trapped (a trap uses one
+ * step of the budget, as in the interpreter).
+ */
+export function runBlocks(
+  h: Hart,
+  b: JitBlock,
+  pc: number,
+  max: number,
+  bps: Set<number> | undefined,
+): number {
+  let used = 0;
+  for (;;) {
+    const r = b.fn(h, pc, b, max - used);
+    if (r < 0) return ~(used + ~r);
+    used += r;
+    if (h.attention) return used;
+    pc = h.pc;
+    const off = pc - h.fetchBase;
+    if (!(off >= 0 && off < 4096)) return used;
+    const next = h.jitBlocks[off >> 1];
+    if (next === undefined || next.len > max - used || (bps !== undefined && next.hitsBreakpoint(bps, pc))) {
+      return used;
+    }
+    b = next;
+  }
+}
+
+const scratch = new Int32Array(8);
+
+/**
+ * Compile the block starting at byte `off` of the hart's current fetch page (RAM offset
+ * `h.codeOff`) and register it with the shared state. Returns undefined when no block can
+ * start there (its first instruction is one the interpreter must execute).
+ */
+export function compileBlock(h: Hart, off: number): JitBlock | undefined {
+  const u16 = h.ram.u16;
+  const insns: JitInsn[] = [];
+  const offsets: number[] = [];
+  let o = off;
+  while (insns.length < JIT_MAX_LEN && o < 4096) {
+    let raw = u16[(h.codeOff + o) >> 1]!;
+    if ((raw & 3) === 3) {
+      if (o + 4 > 4096) break; // straddles the page end: the interpreter fetches it
+      raw |= u16[((h.codeOff + o) >> 1) + 1]! << 16;
+    }
+    decodeInto(scratch, 0, raw);
+    const d: JitInsn = {
+      op: scratch[0]!,
+      rd: scratch[1]!,
+      rs1: scratch[2]!,
+      rs2: scratch[3]!,
+      imm: scratch[4]!,
+      len: scratch[5]!,
+      raw: scratch[6]!,
+    };
+    const end = jitEndOp(d);
+    if (!end && !jitBodyOp(d)) break;
+    insns.push(d);
+    offsets.push(o - off);
+    o += scratch[5]!;
+    if (end) break;
+  }
+  if (insns.length === 0) return undefined;
+  const fn = functionFor(generateBlock(insns));
+  const b = new JitBlock(fn, insns.length, off >> 1, o >> 1, Int32Array.from(offsets));
+  h.shared.addBlock(h.codeOff >>> 12, b);
+  return b;
+}
