@@ -8,6 +8,7 @@ import { Access, Exc } from '../types';
 import { Amo, Op } from './exec';
 import type { Hart } from './hart';
 import { WATCH_RESV } from './shared';
+import { INEXACT, noteExactAddress } from './memory';
 
 const TWO32 = 4294967296;
 
@@ -27,7 +28,9 @@ export function atomic(
   const dbl = op === Op.LR_D || op === Op.SC_D || op === Op.AMO_D;
   const size = dbl ? 8 : 4;
   const isLr = op === Op.LR_W || op === Op.LR_D;
-  if (va % size !== 0) return h.fault(isLr ? Exc.LoadMisaligned : Exc.StoreMisaligned, va);
+  // Atomics have no offset: the alignment is in the low register half, exactly.
+  if (!(va > -INEXACT && va < INEXACT)) noteExactAddress(h);
+  if ((x[rs1]! & (size - 1)) !== 0) return h.fault(isLr ? Exc.LoadMisaligned : Exc.StoreMisaligned, va);
   const pa = h.xlate(va, isLr ? Access.Load : Access.Store);
   if (pa < 0) return false;
   const shared = h.shared;

@@ -109,6 +109,11 @@ export class Hart implements HartApi {
 
   /** Set when the run loop must look at irqDirty / stopReq before the next instruction. */
   attention = true;
+  /**
+   * The exact faulting address for the next exception's xtval, when the access address
+   * could not be held exactly in a number (beyond 2^52; see memory.ts). Rarely set.
+   */
+  exactTval: bigint | undefined = undefined;
   irqDirty = true;
   stopReq = false;
   skipBp = false;

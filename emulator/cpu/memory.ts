@@ -6,6 +6,37 @@
  */
 import { Access, Exc } from '../types';
 import type { Hart } from './hart';
+import { lookup } from './table';
+
+/**
+ * Beyond this distance from zero an address is outside Sv39's canonical range and past
+ * all physical memory, so the access always faults; and a number may no longer hold the
+ * address exactly (register halves + immediate, summed as a double). The fault's xtval
+ * must still be the exact address (privileged spec 3.1.16): recompute it from the
+ * faulting instruction's rs1 and immediate.
+ */
+export const INEXACT = 2 ** 52;
+
+export function noteExactAddress(h: Hart): void {
+  const pc = BigInt(h.pc);
+  const read16 = (va: bigint): number | undefined => {
+    const t = h.translate(va, Access.Fetch);
+    const o = t.ok ? t.paddr - h.ram.base : -1;
+    return o >= 0 && o + 2 <= h.ram.size ? h.ram.u8[o]! | (h.ram.u8[o + 1]! << 8) : undefined;
+  };
+  const low = read16(pc);
+  if (low === undefined) return;
+  let raw = low;
+  if ((low & 3) === 3) {
+    const high = read16(pc + 2n);
+    if (high === undefined) return;
+    raw = (low | (high << 16)) >>> 0;
+  }
+  const f = lookup(raw)?.fields(raw);
+  if (!f) return;
+  const base = (BigInt(h.x[f.rs1 * 2 + 1]!) << 32n) | BigInt(h.x[f.rs1 * 2]! >>> 0);
+  h.exactTval = BigInt.asUintN(64, base + BigInt(f.imm));
+}
 
 const PAGE_INV = 1 / 4096;
 
@@ -61,6 +92,7 @@ export function physWrite(h: Hart, pa: number, size: number, lo: number, hi: num
 
 /** Any load that missed the fast path: translate, then RAM or a device. False after a trap. */
 export function loadSlow(h: Hart, va: number, size: number): boolean {
+  if (!(va > -INEXACT && va < INEXACT)) noteExactAddress(h);
   const po = va - Math.floor(va * PAGE_INV) * 4096;
   if (po + size > 4096) {
     // Misaligned across a page: byte by byte, each byte translated (faults report that byte).
@@ -84,6 +116,7 @@ export function loadSlow(h: Hart, va: number, size: number): boolean {
 }
 
 export function storeSlow(h: Hart, va: number, size: number, lo: number, hi: number): boolean {
+  if (!(va > -INEXACT && va < INEXACT)) noteExactAddress(h);
   const po = va - Math.floor(va * PAGE_INV) * 4096;
   if (po + size > 4096) {
     // Translate both pages before writing anything, so a fault leaves memory unchanged.

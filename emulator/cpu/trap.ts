@@ -14,6 +14,11 @@ function setCsrNum(h: Hart, csr: number, v: number): void {
   h.csr[csr * 2 + 1] = Math.floor(v / TWO32);
 }
 
+function setCsrBig(h: Hart, csr: number, v: bigint): void {
+  h.csr[csr * 2] = Number(BigInt.asIntN(32, v));
+  h.csr[csr * 2 + 1] = Number(BigInt.asIntN(32, v >> 32n));
+}
+
 /**
  * Take a trap at the current pc: exception `cause` (or interrupt number) with `tval`.
  * Delegation to S only for traps from S or U (privileged spec 3.1.8).
@@ -22,6 +27,8 @@ export function takeTrap(h: Hart, cause: number, tval: number, interrupt: boolea
   const c = h.csr;
   const from = h.priv;
   const epc = h.pc;
+  const exact = interrupt ? undefined : h.exactTval;
+  h.exactTval = undefined;
   const deleg = c[(interrupt ? Csr.mideleg : Csr.medeleg) * 2]!;
   const toS = from <= Priv.S && ((deleg >>> cause) & 1) === 1;
   const ms = c[Csr.mstatus * 2]!;
@@ -30,7 +37,8 @@ export function takeTrap(h: Hart, cause: number, tval: number, interrupt: boolea
     c[Csr.scause * 2] = cause;
     c[Csr.scause * 2 + 1] = interrupt ? 0x80000000 : 0;
     setCsrNum(h, Csr.sepc, epc);
-    setCsrNum(h, Csr.stval, tval);
+    if (exact === undefined) setCsrNum(h, Csr.stval, tval);
+    else setCsrBig(h, Csr.stval, exact);
     let v = ms & ~(SPP | SPIE | SIE);
     if (from === Priv.S) v |= SPP;
     if (ms & SIE) v |= SPIE;
@@ -41,7 +49,8 @@ export function takeTrap(h: Hart, cause: number, tval: number, interrupt: boolea
     c[Csr.mcause * 2] = cause;
     c[Csr.mcause * 2 + 1] = interrupt ? 0x80000000 : 0;
     setCsrNum(h, Csr.mepc, epc);
-    setCsrNum(h, Csr.mtval, tval);
+    if (exact === undefined) setCsrNum(h, Csr.mtval, tval);
+    else setCsrBig(h, Csr.mtval, exact);
     let v = ms & ~((3 << MPP_SHIFT) | MPIE | MIE);
     v |= from << MPP_SHIFT;
     if (ms & MIE) v |= MPIE;
@@ -60,7 +69,7 @@ export function takeTrap(h: Hart, cause: number, tval: number, interrupt: boolea
       hart: h.id,
       interrupt,
       cause,
-      tval: BigInt.asUintN(64, BigInt(tval)),
+      tval: exact ?? BigInt.asUintN(64, BigInt(tval)),
       epc: BigInt.asUintN(64, BigInt(epc)),
       fromPriv: from,
       toPriv: h.priv,

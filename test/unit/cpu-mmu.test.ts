@@ -245,3 +245,42 @@ describe('cpu Sv39 MMU', () => {
     assert.equal(r.hart.readCsr(0x343), 0x2000n);
   });
 });
+
+describe('cpu: exact xtval for addresses a number cannot hold', () => {
+  // 2^53 + 7 and friends are non-canonical (Sv39) and past physical memory (Bare); the
+  // fault must report the exact address, as QEMU does (found by the differential test).
+  const cases: [string, bigint, number][] = [
+    ['lbu a0,0(a1)', 0x20_0000_0000_0007n, Exc.LoadPageFault],
+    ['lbu a0,7(a1)', 0x0400_0000_0000_0000n, Exc.LoadPageFault],
+    ['sd a2,-8(a1)', 0x8000_0000_0000_0001n, Exc.StorePageFault],
+    ['amoadd.d a0,a2,(a1)', 0x7fff_ffff_ffff_fff8n, Exc.StorePageFault],
+  ];
+  for (const [insn, reg, cause] of cases) {
+    it(`${insn} with a1 = 0x${reg.toString(16)} (Sv39)`, () => {
+      const m = mmu(insn);
+      assert.equal(access(m, reg), cause);
+      const imm = /(-?\d+)\(a1\)/.exec(insn)?.[1] ?? '0';
+      assert.equal(m.hart.readCsr(0x343), BigInt.asUintN(64, reg + BigInt(imm)), 'mtval');
+      assert.equal(m.hart.getPc(), BigInt(HANDLER));
+    });
+  }
+
+  it('c.ld a0,8(a1) (a compressed load decodes to the same address)', () => {
+    const m = mmu('nop');
+    // c.ld a0,8(a1) = 0x6588 (RVC quadrant 0, funct3 011), then c.nop.
+    m.bus.load(RAM_BASE + CODE_VA, Uint32Array.of(0x0001_6588));
+    assert.equal(access(m, 0x0123_4567_89ab_cdefn), Exc.LoadPageFault);
+    assert.equal(m.hart.readCsr(0x343), 0x0123_4567_89ab_cdf7n);
+  });
+
+  it('in M-mode without translation it is an access fault with the exact mtval', () => {
+    const r = rig();
+    r.bus.load(RAM_BASE, ['lbu a0,3(a1)', 'nop']);
+    r.hart.writeCsr(0x305, BigInt(RAM_BASE + 0x100));
+    r.hart.setPc(BigInt(RAM_BASE));
+    r.hart.setReg(11, 0x0040_0000_0000_0001n);
+    r.hart.run(1);
+    assert.equal(r.hart.readCsr(0x342), BigInt(Exc.LoadAccessFault));
+    assert.equal(r.hart.readCsr(0x343), 0x0040_0000_0000_0004n);
+  });
+});
