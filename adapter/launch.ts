@@ -28,6 +28,8 @@ export interface LaunchConfig {
   /** Build-time prefix -> local prefix, longest prefix first. */
   sourceMap: [string, string][];
   virtio: VirtioMode;
+  /** A note for the debug console about the disk choice (e.g. none found beside the kernel). */
+  diskNote?: string;
 }
 
 export interface BundledFiles {
@@ -115,6 +117,7 @@ export function validateLaunch(raw: unknown, host: Host, bundled: BundledFiles):
   // disk: given; null for none; else fs.img beside the kernel's folder (xv6's layout: kernel/kernel, fs.img); else bundled
   let disk: string | null = null;
   let diskIsBundled = false;
+  let diskNote: string | undefined;
   if (a.disk === null || a.disk === 'none') disk = null;
   else if (a.disk !== undefined) {
     if (typeof a.disk !== 'string' || a.disk === '')
@@ -129,9 +132,13 @@ export function validateLaunch(raw: unknown, host: Host, bundled: BundledFiles):
     const beside = kernelGiven
       ? [join(dirname(kernel), '..', 'fs.img'), join(dirname(kernel), 'fs.img')]
       : [];
-    disk = beside.find((p) => host.kind(p) === 'file') ?? bundled.disk;
+    // Your own kernel never gets the bundled fs.img: another kernel's file system
+    // (different mkfs, different user programs) would break it in confusing ways.
+    disk = beside.find((p) => host.kind(p) === 'file') ?? (kernelGiven ? null : bundled.disk);
+    if (kernelGiven && disk === null)
+      diskNote = `note: no fs.img beside ${kernel}, so the machine has no disk; set "disk" to your fs.img`;
     diskIsBundled = disk === bundled.disk;
-    if (diskIsBundled && host.kind(disk) !== 'file') {
+    if (diskIsBundled && disk !== null && host.kind(disk) !== 'file') {
       problems.push(
         `the bundled disk image is missing: ${disk} — set "disk" to your fs.img, or null for none`,
       );
@@ -213,6 +220,7 @@ export function validateLaunch(raw: unknown, host: Host, bundled: BundledFiles):
       panicSymbol,
       sourceMap,
       virtio,
+      ...(diskNote ? { diskNote } : {}),
     },
   };
 }

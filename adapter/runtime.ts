@@ -3,16 +3,16 @@
  * nothing of the Debug Adapter Protocol (vscode-mock-debug's `mockRuntime` layer). It runs
  * the machine in short slices (`run(budget, { deadlineMs })`, then `setImmediate`) so the
  * session can answer requests between them; keeps the breakpoint set (function,
- * instruction, the panic symbol, the temporary ones of step over/out); decides which
- * traps stop the run (exception filters with conditions); single-steps one hart; and
+ * instruction, the panic symbol, the temporary ones of the steps in linestep.ts); decides
+ * which traps stop the run (exception filters with conditions); single-steps one hart; and
  * keeps a log of recent traps. It reports through the `RuntimeEvents` callbacks.
  */
-import { type CpuSharedApi, type HartApi, type StopReason, type TrapInfo } from '../emulator/types';
+import { Priv, type CpuSharedApi, type HartApi, type StopReason, type TrapInfo } from '../emulator/types';
 import type { PhysReader } from '../emulator/inspect';
 import type { ElfFile } from '../emulator/elf';
-import { fpBacktrace, readCString } from '../emulator/inspect';
+import { readCString } from '../emulator/inspect';
 import { hex64 } from './csr';
-import { callStack, fetchInsn } from './views';
+import { callStack } from './views';
 import { identify, type UserProgram } from './userprogs';
 import { TrapLog, filterMatches, trapDescription, trapDetails } from './traps';
 import { PRIV_CONSTANTS, TRAP_NAMES, parseCondition, type Condition, type Env } from './condition';
@@ -57,10 +57,19 @@ export interface RuntimeEvents {
 export interface UserBreakpoint {
   id: number;
   addr: number;
-  kind: 'function breakpoint' | 'instruction breakpoint';
+  kind: 'breakpoint' | 'function breakpoint' | 'instruction breakpoint';
+  /** Line breakpoints: the source file they were set for (replaced together). */
+  source?: string;
   condition?: Condition;
   /** A breakpoint in a user program: hit only while that program's code is at the address. */
   program?: UserProgram;
+  /** A C condition evaluated in the hart's innermost frame (false or an error: go on). */
+  check?: (hart: number) => boolean;
+  /** Stop only on hits the hit condition accepts ("5", ">= 5", "% 3"); counted after `check`. */
+  hitCondition?: (hits: number) => boolean;
+  hits?: number;
+  /** A logpoint: print this text (expressions interpolated) and go on. */
+  log?: (hart: number) => string;
 }
 
 interface ExceptionFilter {
@@ -68,11 +77,18 @@ interface ExceptionFilter {
   condition?: Condition;
 }
 
-interface TempBreakpoint {
+export interface TempBreakpoint {
   addr: number;
   hart: number;
   /** Stop only once the stack pointer is above this (the frame returned). */
   spAbove?: bigint;
+  /** Only with exactly this stack pointer (the same kernel thread after an interrupt). */
+  spExact?: bigint;
+  /** Only in this address space (satp) and privilege mode. */
+  satp?: bigint;
+  priv?: Priv;
+  /** Instead of reporting a stop, call this (a line step goes on from there). */
+  then?: () => void;
 }
 
 const SLICE_BUDGET = 20_000_000;
@@ -90,6 +106,10 @@ export class Runtime {
   private temp: TempBreakpoint | undefined;
   private filters: ExceptionFilter[] = [];
   private pendingTrapStop: StopInfo | undefined;
+  /** Traps taken while `singleStep` runs one instruction. */
+  private stepTraps: TrapInfo[] | undefined;
+  /** Prints the source backtrace of a hart (the session provides it; else ELF symbols). */
+  backtrace: ((hart: number) => string[]) | undefined;
   /** The hart that last stopped at a breakpoint PC: it executes that instruction on resume. */
   private lastStopHart: number | undefined;
   readonly panicAddr: number | undefined;
@@ -137,9 +157,9 @@ export class Runtime {
 
   // ---- breakpoints -----------------------------------------------------------------
 
-  setUserBreakpoints(kind: UserBreakpoint['kind'], bps: UserBreakpoint[]): void {
+  setUserBreakpoints(kind: UserBreakpoint['kind'], bps: UserBreakpoint[], source?: string): void {
     for (const [addr, list] of this.userBps) {
-      const keep = list.filter((b) => b.kind !== kind);
+      const keep = list.filter((b) => b.kind !== kind || b.source !== source);
       if (keep.length) this.userBps.set(addr, keep);
       else this.userBps.delete(addr);
     }
@@ -206,60 +226,34 @@ export class Runtime {
     this.scheduled = undefined;
   }
 
-  /** Execute one instruction on `hartId` (other harts stay put). */
-  stepInstruction(hartId: number): void {
-    if (this.running || this.ended) return;
-    const hart = this.machine.harts[hartId];
-    if (!hart) return;
-    const pc = hart.getPc();
-    if (this.machine.shared.breakpoints.has(Number(pc))) hart.skipBreakpointOnce();
-    this.lastStopHart = undefined;
-    hart.run(1);
-    this.flushConsole();
-    if (this.pendingTrapStop) {
-      const s = this.pendingTrapStop;
-      this.pendingTrapStop = undefined;
-      this.stop(s);
-      return;
+  /**
+   * Execute one instruction on `hartId` for a line step: returns the traps it took and
+   * the stop an exception filter asked for (if any). Nothing is reported.
+   */
+  singleStep(hartId: number): { traps: TrapInfo[]; filterStop?: StopInfo } {
+    const hart = this.machine.harts[hartId]!;
+    if (this.machine.shared.breakpoints.has(Number(hart.getPc()))) hart.skipBreakpointOnce();
+    this.stepTraps = [];
+    try {
+      hart.run(1);
+    } finally {
+      this.flushConsole();
     }
-    const desc = hart.waiting ? `hart ${hartId} waits for an interrupt (wfi)` : undefined;
-    // Resuming from here executes the instruction even if a breakpoint sits on it.
-    this.lastStopHart = hartId;
-    this.stop({ kind: 'step', hart: hartId, description: desc });
+    const traps = this.stepTraps;
+    this.stepTraps = undefined;
+    const filterStop = this.pendingTrapStop;
+    this.pendingTrapStop = undefined;
+    return filterStop ? { traps, filterStop } : { traps };
   }
 
-  /** Step over a call instruction (run until it returns), else one instruction. */
-  stepOver(hartId: number): void {
-    const hart = this.machine.harts[hartId];
-    if (!hart || this.running || this.ended) return;
-    const pc = hart.getPc();
-    const insn = fetchInsn(this.machine, hart, pc);
-    const len = insn !== undefined && (insn & 3) !== 3 ? 2 : 4;
-    if (insn === undefined || !isCall(insn)) return this.stepInstruction(hartId);
-    this.runTo({ addr: Number(pc) + len, hart: hartId, spAbove: hart.getReg(SP) - 1n }, hartId);
+  /** Report a stop of a step (or any stop) that the line stepper decided on. */
+  report(s: StopInfo): void {
+    this.lastStopHart = s.hart;
+    this.stop(s);
   }
 
-  /** Run until the current function returns to its caller. */
-  stepOut(hartId: number): void {
-    const hart = this.machine.harts[hartId];
-    if (!hart || this.running || this.ended) return;
-    const pc = hart.getPc();
-    const sym = this.elf?.symbolAt(Number(pc));
-    const atEntry = sym !== undefined && sym.value === Number(pc);
-    const frames = fpBacktrace(this.machine, hart, this.elf, atEntry, 2);
-    const caller = frames[1];
-    if (!caller) {
-      this.events.message(
-        'step out: cannot find the caller (no frame pointer chain); stepping one instruction instead',
-      );
-      return this.stepInstruction(hartId);
-    }
-    // Back in the caller, sp is this frame's CFA: sp itself at the entry, above it later.
-    const sp = hart.getReg(SP);
-    this.runTo({ addr: Number(caller.pc), hart: hartId, spAbove: atEntry ? sp - 1n : sp }, hartId);
-  }
-
-  private runTo(t: TempBreakpoint, hartId: number): void {
+  /** Run until `t` is reached (then report a step stop, or call `t.then`). */
+  runTo(t: TempBreakpoint, hartId: number): void {
     this.temp = t;
     this.syncBreakpoints();
     this.lastStopHart = hartId;
@@ -358,8 +352,20 @@ export class Runtime {
     const hits = (this.userBps.get(pc) ?? []).filter(
       (b) =>
         (!b.program || identify([b.program], this.machine, hart, BigInt(pc)) === b.program) &&
-        (!b.condition || b.condition.test(env)),
+        (!b.condition || b.condition.test(env)) &&
+        (!b.check || b.check(hartId)),
     );
+    const stopping = hits.filter((b) => {
+      b.hits = (b.hits ?? 0) + 1;
+      if (b.hitCondition && !b.hitCondition(b.hits)) return false;
+      if (b.log) {
+        this.events.message(b.log(hartId));
+        return false;
+      }
+      return true;
+    });
+    hits.length = 0;
+    hits.push(...stopping);
     if (hits.length) {
       this.halt();
       this.temp = undefined;
@@ -369,12 +375,21 @@ export class Runtime {
       return;
     }
     const t = this.temp;
-    if (t && t.addr === pc && t.hart === hartId && (t.spAbove === undefined || hart.getReg(SP) > t.spAbove)) {
+    if (
+      t &&
+      t.addr === pc &&
+      t.hart === hartId &&
+      (t.spAbove === undefined || hart.getReg(SP) > t.spAbove) &&
+      (t.spExact === undefined || hart.getReg(SP) === t.spExact) &&
+      (t.priv === undefined || hart.priv === t.priv) &&
+      (t.satp === undefined || hart.readCsr(0x180) === t.satp)
+    ) {
       this.halt();
       this.temp = undefined;
       this.syncBreakpoints();
       this.lastStopHart = hartId;
-      this.stop({ kind: 'step', hart: hartId });
+      if (t.then) t.then();
+      else this.stop({ kind: 'step', hart: hartId });
       return;
     }
     // Not ours to stop at (another hart, a recursion, a false condition): go on.
@@ -385,8 +400,10 @@ export class Runtime {
     const hart = this.machine.harts[hartId]!;
     const msg = readCString(this.machine, hart, hart.getReg(A0)) ?? '(unreadable message)';
     const lines = [`panic: ${msg}`, `kernel panic on hart ${hartId}; backtrace:`];
-    for (const f of callStack(this.machine, hart, this.elf))
-      lines.push(`#${f.index} ${f.name} at ${hex64(f.pc)}`);
+    if (this.backtrace) lines.push(...this.backtrace(hartId));
+    else
+      for (const f of callStack(this.machine, hart, this.elf))
+        lines.push(`#${f.index} ${f.name} at ${hex64(f.pc)}`);
     this.events.message(lines.join('\n'));
     return {
       kind: 'exception',
@@ -429,6 +446,7 @@ export class Runtime {
 
   private onTrap(t: TrapInfo): boolean {
     this.traps.record(t);
+    this.stepTraps?.push(t);
     if (t.interrupt || this.filters.length === 0) return false;
     for (const f of this.filters) {
       if (f.id === 'panic' || !filterMatches(f.id, t)) continue;
@@ -475,12 +493,4 @@ export class Runtime {
     this.consoleBytes = [];
     this.events.console(text);
   }
-}
-
-/** jal/jalr writing ra, or c.jalr (unprivileged spec 2.5, 16.5): a call. */
-function isCall(insn: number): boolean {
-  if ((insn & 3) !== 3) return (insn & 0xf07f) === 0x9002 && ((insn >> 7) & 0x1f) !== 0;
-  const op = insn & 0x7f;
-  const rd = (insn >> 7) & 0x1f;
-  return (op === 0x6f || op === 0x67) && (rd === 1 || rd === 5);
 }

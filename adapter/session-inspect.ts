@@ -9,6 +9,10 @@ import { ErrorDestination, LoggingDebugSession, Scope } from '@vscode/debugadapt
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Runtime, StopInfo } from './runtime';
 import * as views from './views';
+import { basename } from 'node:path';
+import { Inspector } from './inspector';
+import { sourceStack, type SourceFrame } from './stack';
+import { sourcePath } from './sources';
 
 const REGISTERS = 1;
 const CSRS = 2;
@@ -17,6 +21,8 @@ const CSRS = 2;
 export abstract class InspectingSession extends LoggingDebugSession {
   runtime: Runtime | undefined;
   protected lastStop: StopInfo | undefined;
+  /** The kernel ELF's file (to find its sources). */
+  protected kernelPath: string | undefined;
 
   /**
    * The base class catches an exception thrown by any request handler and answers with
@@ -50,7 +56,9 @@ export abstract class InspectingSession extends LoggingDebugSession {
     try {
       fn();
     } catch (e) {
-      this.fail(response, e instanceof Error ? e.message : String(e));
+      // A TypeError is our bug, not the user's: say which request it broke.
+      const msg = e instanceof Error ? e.message : String(e);
+      this.fail(response, e instanceof TypeError ? `${response.command} failed: ${msg}` : msg);
     }
   }
 
@@ -75,27 +83,91 @@ export abstract class InspectingSession extends LoggingDebugSession {
 
   // ---- inspection ---------------------------------------------------------------------
 
+  /** Call stacks of the current stop, per hart (computed on first use). */
+  private stacks = new Map<number, SourceFrame[]>();
+  private inspectorObj: Inspector | undefined;
+
+  protected inspector(): Inspector {
+    const rt = this.rt();
+    this.inspectorObj ??= new Inspector(rt.machine, (h) => rt.machine.harts[h]);
+    return this.inspectorObj;
+  }
+
+  /** The machine ran: frames and variable handles are stale. */
+  protected invalidate(): void {
+    this.stacks.clear();
+    this.inspectorObj?.reset();
+  }
+
+  /** The innermost frame only (breakpoint conditions and log messages: cheap). */
+  protected topFrame(h: number): SourceFrame | undefined {
+    const rt = this.rt();
+    return sourceStack(
+      {
+        mem: rt.machine,
+        hart: rt.machine.harts[h]!,
+        kernel: rt.elf,
+        kernelPath: this.kernelPath,
+        programs: rt.userPrograms,
+      },
+      1,
+    )[0];
+  }
+
+  protected framesOf(h: number): SourceFrame[] {
+    let frames = this.stacks.get(h);
+    if (!frames) {
+      const rt = this.rt();
+      frames = sourceStack({
+        mem: rt.machine,
+        hart: rt.machine.harts[h]!,
+        kernel: rt.elf,
+        kernelPath: this.kernelPath,
+        programs: rt.userPrograms,
+        lastUserTrap: (hart) =>
+          rt.traps
+            .latest()
+            .reverse()
+            .find((t) => t.hart === hart && t.from === 'U')?.name,
+      });
+      this.stacks.set(h, frames);
+    }
+    return frames;
+  }
+
+  /** The frame a frame id names (hart * 1000 + index + 1), or frame 0 of the stopped hart. */
+  protected frameOf(frameId: number | undefined): { hart: number; frame: SourceFrame } {
+    const h = frameId !== undefined ? Math.floor((frameId - 1) / 1000) : (this.lastStop?.hart ?? 0);
+    const frames = this.framesOf(this.hartOf(h + 1));
+    const frame = frames[frameId !== undefined ? (frameId - 1) % 1000 : 0] ?? frames[0];
+    if (!frame) throw new Error('no frame');
+    return { hart: h, frame };
+  }
+
   protected override stackTraceRequest(
     response: DebugProtocol.StackTraceResponse,
     args: DebugProtocol.StackTraceArguments,
   ): void {
     this.guard(response, () => {
       const h = this.hartOf(args.threadId);
-      const rt = this.rt();
-      const hart = rt.machine.harts[h]!;
-      const { elf, program } = rt.symbolsFor(hart, hart.getPc());
-      const frames = views.callStack(rt.machine, hart, elf);
+      const frames = this.framesOf(h);
       const start = args.startFrame ?? 0;
       const count = args.levels || frames.length;
       response.body = {
-        stackFrames: frames.slice(start, start + count).map((f) => ({
-          id: h * 1000 + f.index + 1,
-          name: program ? `${f.name} (${program.name})` : f.name,
-          line: 0,
-          column: 0,
-          instructionPointerReference: '0x' + BigInt.asUintN(64, f.pc).toString(16),
-          presentationHint: 'normal',
-        })),
+        stackFrames: frames.slice(start, start + count).map((f) => {
+          const sf: DebugProtocol.StackFrame = {
+            id: h * 1000 + f.index + 1,
+            name: f.name,
+            line: f.line?.line ?? 0,
+            column: f.line ? Math.max(1, f.line.column) : 0,
+            presentationHint: f.label ? 'label' : f.line ? 'normal' : 'subtle',
+          };
+          if (!f.label) sf.instructionPointerReference = '0x' + f.pc.toString(16);
+          const path = f.line ? sourcePath(f.line, f.elfPath) : undefined;
+          if (f.line) sf.source = { name: basename(f.line.file), path: path ?? f.line.file };
+          if (f.line && !path) sf.source!.presentationHint = 'deemphasize';
+          return sf;
+        }),
         totalFrames: frames.length,
       };
       this.sendResponse(response);
@@ -106,14 +178,20 @@ export abstract class InspectingSession extends LoggingDebugSession {
     response: DebugProtocol.ScopesResponse,
     args: DebugProtocol.ScopesArguments,
   ): void {
-    const hart = Math.floor((args.frameId - 1) / 1000);
-    response.body = {
-      scopes: [
-        new Scope('Registers', (hart + 1) * 16 + REGISTERS, false),
-        new Scope('CSRs', (hart + 1) * 16 + CSRS, true),
-      ],
-    };
-    this.sendResponse(response);
+    this.guard(response, () => {
+      const { hart, frame } = this.frameOf(args.frameId);
+      response.body = {
+        scopes: [
+          ...this.inspector().scopes(frame),
+          // Frame 0 shows (and changes) the hart's registers; a caller its unwound ones.
+          frame.index === 0 || frame.label
+            ? new Scope('Registers', (hart + 1) * 16 + REGISTERS, false)
+            : new Scope('Registers', this.inspector().frameRegisters(frame), false),
+          new Scope('CSRs', (hart + 1) * 16 + CSRS, true),
+        ],
+      };
+      this.sendResponse(response);
+    });
   }
 
   protected override variablesRequest(
@@ -122,12 +200,17 @@ export abstract class InspectingSession extends LoggingDebugSession {
   ): void {
     this.guard(response, () => {
       const rt = this.rt();
-      const hart = rt.machine.harts[Math.floor(args.variablesReference / 16) - 1];
-      const kind = args.variablesReference % 16;
+      const ref = args.variablesReference;
       let variables: DebugProtocol.Variable[] = [];
-      if (hart && kind === REGISTERS)
-        variables = views.registerVariables(hart, rt.symbolsFor(hart, hart.getPc()).elf);
-      else if (hart && kind === CSRS) variables = views.csrVariables(hart);
+      if (this.inspector().has(ref))
+        variables = this.inspector().variables(ref, args.start ?? 0, args.count ?? 0);
+      else {
+        const hart = rt.machine.harts[Math.floor(ref / 16) - 1];
+        const kind = ref % 16;
+        if (hart && kind === REGISTERS)
+          variables = views.registerVariables(hart, rt.symbolsFor(hart, hart.getPc()).elf);
+        else if (hart && kind === CSRS) variables = views.csrVariables(hart);
+      }
       response.body = { variables };
       this.sendResponse(response);
     });
@@ -140,13 +223,30 @@ export abstract class InspectingSession extends LoggingDebugSession {
     this.guard(response, () => {
       this.requireStopped();
       const rt = this.rt();
+      const ins = this.inspector();
+      if (ins.has(args.variablesReference)) {
+        const found = ins.child(args.variablesReference, args.name);
+        if (!found) throw new Error(`no variable ${args.name}`);
+        const h = this.lastStop?.hart ?? 0;
+        const nv = ins.assign(found.frame, h, found.value, args.value);
+        this.stacks.clear();
+        response.body = { value: ins.format(found.frame, nv) };
+        this.sendResponse(response);
+        return;
+      }
       const hart = rt.machine.harts[Math.floor(args.variablesReference / 16) - 1];
       if (!hart) throw new Error('no such hart');
       response.body = {
         value: views.setRegister(hart, rt.symbolsFor(hart, hart.getPc()).elf, args.name, args.value),
       };
+      this.stacks.clear();
       this.sendResponse(response);
     });
+  }
+
+  /** Debug-console commands (session.ts): text to print, or undefined when `line` is not one. */
+  protected replCommand(_line: string, _hart: number): string | undefined {
+    return undefined;
   }
 
   protected override evaluateRequest(
@@ -155,14 +255,42 @@ export abstract class InspectingSession extends LoggingDebugSession {
   ): void {
     this.guard(response, () => {
       const rt = this.rt();
-      const h =
-        args.frameId !== undefined ? Math.floor((args.frameId - 1) / 1000) : (this.lastStop?.hart ?? 0);
+      const { hart: h, frame } = this.frameOf(args.frameId);
       const hart = rt.machine.harts[h];
       if (!hart) throw new Error('no such hart');
+      const e = args.expression.trim();
+      if (args.context === 'repl' || args.context === undefined) {
+        const text = this.replCommand(e, h);
+        if (text !== undefined) {
+          response.body = { result: text, variablesReference: 0 };
+          this.sendResponse(response);
+          return;
+        }
+      }
+      // Register arithmetic keeps the register view's hex-and-symbol form.
+      const registersOnly =
+        e.includes('$') &&
+        e
+          .replace(/\$[A-Za-z_]\w*/g, '')
+          .replace(/0[xX][0-9a-fA-F]+/g, '')
+          .search(/[A-Za-z_.[\]'*&]/) < 0;
+      if (registersOnly && frame.index === 0) {
+        response.body = {
+          result: views.evaluateExpression(hart, rt.symbolsFor(hart, hart.getPc()).elf, e),
+          variablesReference: 0,
+        };
+        this.sendResponse(response);
+        return;
+      }
+      const ins = this.inspector();
+      const value = ins.evaluate(frame, h, e);
+      const v = ins.toVariable(frame, e, value, e);
       response.body = {
-        result: views.evaluateExpression(hart, rt.symbolsFor(hart, hart.getPc()).elf, args.expression),
-        variablesReference: 0,
+        result: v.value,
+        type: v.type,
+        variablesReference: v.variablesReference,
       };
+      if (v.memoryReference) response.body.memoryReference = v.memoryReference;
       this.sendResponse(response);
     });
   }
@@ -211,14 +339,16 @@ export abstract class InspectingSession extends LoggingDebugSession {
       const hart = rt.machine.harts[this.hartOf(undefined)]!;
       const addr = views.parseAddress(args.memoryReference, args.offset ?? 0);
       const count = Math.max(0, Math.min(args.instructionCount, 4096));
+      const where = rt.symbolsFor(hart, addr);
       response.body = {
         instructions: views.disassembleRange(
           rt.machine,
           hart,
-          rt.symbolsFor(hart, addr).elf,
+          where.elf,
           addr,
           args.instructionOffset ?? 0,
           count,
+          where.program ? where.program.path : this.kernelPath,
         ),
       };
       this.sendResponse(response);

@@ -6,8 +6,9 @@
  * so the same class runs inline in the extension host, over stdio and over TCP (main.ts).
  *
  * Threads are harts (thread id = hart + 1); the machine stops and runs all harts
- * together. Stepping is by instruction until the DWARF half brings source lines. Any
- * unexpected exception in a handler becomes a one-line error response, never a crash.
+ * together. Stepping is by source line (linestep.ts) or instruction; breakpoints are on
+ * lines, functions, instructions and exceptions (breakpoints.ts). Any unexpected
+ * exception in a handler becomes a one-line error response, never a crash.
  */
 import {
   ExitedEvent,
@@ -31,6 +32,10 @@ import { loadUserPrograms } from './userprogs';
 import { dwarfProcessSource } from './processes';
 import { handleCustomRequest, type ProcessSource } from './custom';
 import type { ProcessInfo, Xv6EventName, Xv6Events } from './protocol';
+import { LineStepper, type StepMode } from './linestep';
+import { backtraceText, sourceStack } from './stack';
+import { replCommand } from './commands';
+import { setSourceMap } from './sources';
 
 const TRAP_EVENT_MS = 250;
 
@@ -59,10 +64,14 @@ export class Xv6DebugSession extends InspectingSession {
     const b = (response.body ??= {});
     // configurationDone: the machine starts only once breakpoints are set.
     b.supportsConfigurationDoneRequest = true;
-    // Breakpoints on kernel functions by name (ELF symbols).
+    // Breakpoints on kernel functions by name (DWARF, after the prologue; else ELF symbols).
     b.supportsFunctionBreakpoints = true;
-    // Conditions on function breakpoints and exception filters (condition.ts, no eval).
+    // C conditions on line and function breakpoints (cexpr.ts), register conditions on
+    // instruction breakpoints and exception filters (condition.ts); no eval anywhere.
     b.supportsConditionalBreakpoints = true;
+    // Hit counts ("5", ">= 5", "% 5") and logpoints with {expr} interpolation.
+    b.supportsHitConditionalBreakpoints = true;
+    b.supportsLogPoints = true;
     // Breakpoints at addresses from the disassembly view.
     b.supportsInstructionBreakpoints = true;
     // Stop on page faults, user and kernel exceptions and panics; each filter takes a condition.
@@ -84,9 +93,9 @@ export class Xv6DebugSession extends InspectingSession {
     b.supportsReadMemoryRequest = true;
     b.supportsWriteMemoryRequest = true;
     b.supportsDisassembleRequest = true;
-    // Stepping is per instruction for now; instruction granularity is supported.
+    // Stepping by source line (default) or by instruction.
     b.supportsSteppingGranularity = true;
-    // Evaluate $reg / $csr expressions in hovers and the debug console.
+    // C expressions over the DWARF types in hovers, watches and the debug console.
     b.supportsEvaluateForHovers = true;
     // End the session with a terminate request (persisting the disk when asked).
     b.supportsTerminateRequest = true;
@@ -117,6 +126,8 @@ export class Xv6DebugSession extends InspectingSession {
       );
     }
     this.config = config;
+    this.kernelPath = this.booted.kernelPath;
+    setSourceMap(config.sourceMap);
     const runtime = new Runtime(
       this.booted.machine,
       this.booted.elf,
@@ -124,6 +135,17 @@ export class Xv6DebugSession extends InspectingSession {
       config.panicSymbol,
     );
     this.runtime = runtime;
+    runtime.backtrace = (h) =>
+      backtraceText(
+        sourceStack({
+          mem: runtime.machine,
+          hart: runtime.machine.harts[h]!,
+          kernel: runtime.elf,
+          kernelPath: this.kernelPath,
+          programs: runtime.userPrograms,
+        }),
+      );
+    if (config.diskNote) this.print(config.diskNote + '\n');
     if (!this.processSource) {
       const ps = dwarfProcessSource(this.booted.elf, this.booted.machine);
       if (typeof ps === 'string') this.print(`note: no process list: ${ps}\n`);
@@ -164,6 +186,7 @@ export class Xv6DebugSession extends InspectingSession {
   private runtimeEvents(): ConstructorParameters<typeof Runtime>[2] {
     return {
       stopped: (s) => {
+        this.invalidate();
         this.lastStop = s;
         const ev: DebugProtocol.StoppedEvent = new StoppedEvent(s.kind, s.hart + 1);
         ev.body.allThreadsStopped = true;
@@ -218,6 +241,7 @@ export class Xv6DebugSession extends InspectingSession {
     this.guard(response, () => {
       response.body = { allThreadsContinued: true };
       this.sendResponse(response);
+      this.invalidate();
       this.rt().continue();
     });
   }
@@ -229,55 +253,88 @@ export class Xv6DebugSession extends InspectingSession {
     });
   }
 
-  protected override nextRequest(
-    response: DebugProtocol.NextResponse,
-    args: DebugProtocol.NextArguments,
+  private stepper: LineStepper | undefined;
+
+  private step(
+    response: DebugProtocol.Response,
+    args: { threadId: number; granularity?: DebugProtocol.SteppingGranularity },
+    mode: StepMode,
   ): void {
     this.guard(response, () => {
       const h = this.hartOf(args.threadId);
       this.requireStopped();
       this.sendResponse(response);
-      this.rt().stepOver(h);
+      this.invalidate();
+      this.stepper ??= new LineStepper(this.rt(), () => this.kernelPath);
+      this.stepper.step(h, mode, args.granularity === 'instruction');
     });
+  }
+
+  protected override nextRequest(
+    response: DebugProtocol.NextResponse,
+    args: DebugProtocol.NextArguments,
+  ): void {
+    this.step(response, args, 'over');
   }
 
   protected override stepInRequest(
     response: DebugProtocol.StepInResponse,
     args: DebugProtocol.StepInArguments,
   ): void {
-    this.guard(response, () => {
-      const h = this.hartOf(args.threadId);
-      this.requireStopped();
-      this.sendResponse(response);
-      this.rt().stepInstruction(h);
-    });
+    this.step(response, args, 'in');
   }
 
   protected override stepOutRequest(
     response: DebugProtocol.StepOutResponse,
     args: DebugProtocol.StepOutArguments,
   ): void {
-    this.guard(response, () => {
-      const h = this.hartOf(args.threadId);
-      this.requireStopped();
-      this.sendResponse(response);
-      this.rt().stepOut(h);
-    });
+    this.step(response, args, 'out');
   }
 
   // ---- breakpoints ------------------------------------------------------------------
 
-  /** Source lines need the kernel's line table (the DWARF half): until then, say so. */
+  /** C conditions and log messages, evaluated in the innermost frame of the hart that hit. */
+  private frameTools(): bp.FrameTools {
+    const inFrame = (h: number, expr: string): string => {
+      const frame = this.topFrame(h);
+      if (!frame) throw new Error('no frame');
+      const ins = this.inspector();
+      return ins.format(frame, ins.evaluate(frame, h, expr));
+    };
+    return {
+      condition: (expr) => (h) => {
+        try {
+          const frame = this.topFrame(h);
+          if (!frame) return true;
+          const v = this.inspector().evaluate(frame, h, expr);
+          return v.bytes.some((b) => b !== 0);
+        } catch (e) {
+          this.print(`breakpoint condition '${expr}': ${(e as Error).message}; stopping\n`);
+          return true;
+        }
+      },
+      log: (template) => (h) =>
+        template.replace(/\{([^{}]+)\}/g, (_m, expr: string) => {
+          try {
+            return inFrame(h, expr);
+          } catch (e) {
+            return `<${(e as Error).message}>`;
+          }
+        }),
+    };
+  }
+
   protected override setBreakPointsRequest(
     response: DebugProtocol.SetBreakpointsResponse,
     args: DebugProtocol.SetBreakpointsArguments,
   ): void {
-    const message =
-      'breakpoints on source lines need the debug-information reader; use a function breakpoint';
-    response.body = {
-      breakpoints: (args.breakpoints ?? []).map((b) => ({ verified: false, line: b.line, message })),
-    };
-    this.sendResponse(response);
+    this.guard(response, () => {
+      const path = args.source.path ?? args.source.name ?? '';
+      response.body = {
+        breakpoints: bp.setLineBreakpoints(this.rt(), path, args.breakpoints ?? [], this.frameTools()),
+      };
+      this.sendResponse(response);
+    });
   }
 
   protected override setFunctionBreakPointsRequest(
@@ -285,7 +342,9 @@ export class Xv6DebugSession extends InspectingSession {
     args: DebugProtocol.SetFunctionBreakpointsArguments,
   ): void {
     this.guard(response, () => {
-      response.body = { breakpoints: bp.setFunctionBreakpoints(this.rt(), args.breakpoints) };
+      response.body = {
+        breakpoints: bp.setFunctionBreakpoints(this.rt(), args.breakpoints, this.frameTools()),
+      };
       this.sendResponse(response);
     });
   }
@@ -331,6 +390,15 @@ export class Xv6DebugSession extends InspectingSession {
       if (body === undefined) throw new Error(`unknown request '${command}'`);
       response.body = body;
       this.sendResponse(response);
+    });
+  }
+
+  protected override replCommand(line: string, hart: number): string | undefined {
+    return replCommand(line, {
+      runtime: this.rt(),
+      hart,
+      processSource: this.processSource,
+      backtrace: () => backtraceText(this.framesOf(hart)),
     });
   }
 

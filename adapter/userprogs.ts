@@ -69,3 +69,19 @@ export function identify(
   }
   return undefined;
 }
+
+/** The user program whose code `read` (a process's memory) holds at `pc`. */
+export function identifyIn(
+  programs: readonly UserProgram[],
+  read: (addr: number, len: number) => Uint8Array | undefined,
+  pc: number,
+): UserProgram | undefined {
+  if (programs.length === 0 || pc < 0 || pc >= 2 ** 38) return undefined;
+  const live = read(pc, WINDOW) ?? read(pc, 4);
+  if (!live) return undefined;
+  for (const p of programs) {
+    const image = imageAt(p, pc, live.length);
+    if (image && image.every((b, i) => b === live[i])) return p;
+  }
+  return undefined;
+}

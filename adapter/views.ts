@@ -4,7 +4,8 @@
  * stacks named from ELF symbols, `$reg`/`$csr` expressions, memory read and written
  * through the hart's address translation, and disassembly. Everything here only reads or
  * writes guest state through the debugger accessors (no side effects on TLB, A/D bits or
- * devices), and reports problems as one-line `ViewError`s.
+ * devices), and reports problems as one-line `ViewError`s. Disassembly carries the
+ * source line of each instruction when the ELF has a line table.
  */
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { Access, type HartApi } from '../emulator/types';
@@ -13,6 +14,9 @@ import { fpBacktrace, type PhysReader } from '../emulator/inspect';
 import { ABI_NAMES, disassemble } from '../emulator/cpu/disasm';
 import { CSRS, csrByName, csrValueText, formatCsr, privName } from './csr';
 import { ConditionError, parseCondition, type Env } from './condition';
+import { basename } from 'node:path';
+import { symbolsOf } from './debuginfo';
+import { sourcePath } from './sources';
 
 export class ViewError extends Error {
   override name = 'ViewError';
@@ -250,6 +254,7 @@ function insnAt(
   hart: HartApi,
   elf: ElfFile | undefined,
   pc: bigint,
+  elfPath?: string,
 ): { insn: DebugProtocol.DisassembledInstruction; len: number } {
   const w = fetchInsn(mem, hart, pc);
   const address = '0x' + BigInt.asUintN(64, pc).toString(16);
@@ -264,6 +269,13 @@ function insnAt(
   const insn: DebugProtocol.DisassembledInstruction = { address, instructionBytes: bytes, instruction: text };
   const s = elf?.symbolAt(Number(BigInt.asIntN(64, pc)));
   if (s) insn.symbol = s.name;
+  const line = symbolsOf(elf)?.lineAt(Number(BigInt.asUintN(64, pc)));
+  if (line) {
+    const path = sourcePath(line, elfPath);
+    insn.location = { name: basename(line.file), path: path ?? line.file };
+    insn.line = line.line;
+    if (line.column) insn.column = line.column;
+  }
   return { insn, len: d.length };
 }
 
@@ -279,6 +291,7 @@ export function disassembleRange(
   addr: bigint,
   instructionOffset: number,
   count: number,
+  elfPath?: string,
 ): DebugProtocol.DisassembledInstruction[] {
   const out: DebugProtocol.DisassembledInstruction[] = [];
   if (instructionOffset < 0) {
@@ -290,7 +303,7 @@ export function disassembleRange(
     const start = symStart !== undefined && probe - symStart <= 4096n ? symStart : probe;
     const before: DebugProtocol.DisassembledInstruction[] = [];
     for (let pc = start; pc < addr;) {
-      const { insn, len } = insnAt(mem, hart, elf, pc);
+      const { insn, len } = insnAt(mem, hart, elf, pc, elfPath);
       before.push(insn);
       pc += BigInt(len);
     }
@@ -311,9 +324,10 @@ export function disassembleRange(
     out.push(...tail.slice(0, count));
   }
   let pc = addr;
-  for (let i = 0; i < Math.max(0, instructionOffset); i++) pc += BigInt(insnAt(mem, hart, elf, pc).len);
+  for (let i = 0; i < Math.max(0, instructionOffset); i++)
+    pc += BigInt(insnAt(mem, hart, elf, pc, elfPath).len);
   while (out.length < count) {
-    const { insn, len } = insnAt(mem, hart, elf, pc);
+    const { insn, len } = insnAt(mem, hart, elf, pc, elfPath);
     out.push(insn);
     pc += BigInt(len);
   }

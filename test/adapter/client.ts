@@ -37,7 +37,8 @@ export async function registers(dc: DebugClient, threadId = 1): Promise<Map<stri
   const st = await dc.stackTraceRequest({ threadId });
   const frameId = st.body.stackFrames[0]!.id;
   const scopes = await dc.scopesRequest({ frameId });
-  const regs = await dc.variablesRequest({ variablesReference: scopes.body.scopes[0]!.variablesReference });
+  const scope = scopes.body.scopes.find((s) => s.name === 'Registers') ?? scopes.body.scopes[0]!;
+  const regs = await dc.variablesRequest({ variablesReference: scope.variablesReference });
   return new Map(regs.body.variables.map((v) => [v.name, v.value]));
 }
 
@@ -50,3 +51,5 @@ export const setInstructionBreakpoints = (
   dc: DebugClient,
   a: DebugProtocol.SetInstructionBreakpointsArguments,
 ) => dc.send('setInstructionBreakpoints', a) as Promise<DebugProtocol.SetInstructionBreakpointsResponse>;
+export const disassemble = (dc: DebugClient, a: DebugProtocol.DisassembleArguments) =>
+  dc.send('disassemble', a) as Promise<DebugProtocol.DisassembleResponse>;

@@ -53,6 +53,14 @@ describe('launch configuration', () => {
     assert.equal(c.virtio, 'auto');
   });
 
+  it('never gives your own kernel the bundled disk: no fs.img beside it means no disk', () => {
+    const c = ok({ kernel: '/tmp/other.img' });
+    assert.equal(c.disk, null);
+    assert.equal(c.diskIsBundled, false);
+    assert.match(c.diskNote ?? '', /no fs\.img beside \/tmp\/other\.img, so the machine has no disk/);
+    assert.equal(ok({}).diskNote, undefined);
+  });
+
   it("resolves relative paths and finds fs.img beside the kernel's folder", () => {
     const c = ok({ kernel: 'kernel/kernel', harts: 3, userPrograms: 'user', sourceMap: { '/build': 'src' } });
     assert.equal(c.kernel, '/home/student/xv6/kernel/kernel');

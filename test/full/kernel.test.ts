@@ -28,6 +28,12 @@ describe('teaching kernel: reproducible build', () => {
         const built = readFileSync(join(dir, 'kernel', 'prebuilt', f));
         assert.ok(built.equals(readFileSync(prebuilt(f))), `kernel/prebuilt/${f} differs from what the sources build`);
       }
+      // The adapter tests use a committed copy of one user program for its symbols.
+      const lazytests = readFileSync(join(dir, 'kernel', 'build', 'user', '_lazytests'));
+      assert.ok(
+        lazytests.equals(readFileSync(join(root, 'test', 'adapter', 'user', '_lazytests'))),
+        'test/adapter/user/_lazytests differs from kernel/build/user/_lazytests: copy it again',
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,0 +1,263 @@
+/**
+ * Stepping by source line (DAP next / stepIn / stepOut with granularity "line"), and by
+ * instruction with calls stepped over. A line step single-steps the hart until it
+ * reaches the start of a line-table row of a different line; a call it should not enter
+ * (next, or a callee without line information) runs at full speed to the return address
+ * with the stack pointer exactly where it was (the same thread and activation, so
+ * neither recursion nor another process's kernel thread stops it); a trap taken on the way (a timer interrupt, a lazy page fault) runs to the
+ * trapped instruction again in the same address space and goes on stepping.
+ *
+ * At the user/kernel boundary the choice is what a student expects:
+ * - stepIn on an `ecall` in user code lands at the first line of `usertrap`;
+ * - next over an `ecall` runs the whole system call and stops back in user code;
+ * - stepping over `sret` (userret, no line information) stops at the user pc.
+ * A step never runs away: after MAX_SYNC instructions stepped one by one it stops where
+ * it is, with reason `step` and a description saying so.
+ */
+import { Priv, type HartApi } from '../emulator/types';
+import type { Runtime, StopInfo } from './runtime';
+import type { Symbols } from './symbols';
+import { fetchInsn } from './views';
+import { hartReader, hartRegs, symbolsOf } from './debuginfo';
+import { sourceStack } from './stack';
+
+export type StepMode = 'over' | 'in' | 'out';
+
+const MAX_SYNC = 100_000;
+const SP = 2;
+const SATP = 0x180;
+const ECALL = 0x00000073;
+
+/** jal/jalr writing ra or t0, or c.jalr (unprivileged spec 2.5, 16.5): a call. */
+export function isCall(insn: number): boolean {
+  if ((insn & 3) !== 3) return (insn & 0xf07f) === 0x9002 && ((insn >> 7) & 0x1f) !== 0;
+  const op = insn & 0x7f;
+  const rd = (insn >> 7) & 0x1f;
+  return (op === 0x6f || op === 0x67) && (rd === 1 || rd === 5);
+}
+
+/** xv6's trampoline page (MAXVA - 4096): a "call" there (userret) never returns. */
+const TRAMPOLINE = 2n ** 38n - 4096n;
+
+/** A jalr into the trampoline: stepped into (it ends in sret to user code), never over. */
+function intoTrampoline(hart: HartApi, insn: number): boolean {
+  if ((insn & 3) !== 3) {
+    const v = hart.getReg((insn >> 7) & 0x1f);
+    return v >= TRAMPOLINE && v < 2n ** 38n;
+  }
+  if ((insn & 0x7f) !== 0x67) return false;
+  const target = hart.getReg((insn >> 15) & 0x1f) + BigInt(insn >> 20);
+  return BigInt.asUintN(64, target) >= TRAMPOLINE && BigInt.asUintN(64, target) < 2n ** 38n;
+}
+
+interface Start {
+  syms: Symbols | undefined;
+  line: string | undefined;
+  /** sp at the start: a frame deeper than this is a callee, higher is a caller. */
+  sp: bigint;
+  satp: bigint | undefined;
+  priv: Priv;
+  instruction: boolean;
+}
+
+export class LineStepper {
+  constructor(
+    private readonly rt: Runtime,
+    private readonly kernelPath: () => string | undefined,
+  ) {}
+
+  private symbolsAt(hart: HartApi, pc: number): Symbols | undefined {
+    const k = symbolsOf(this.rt.elf);
+    if (k && (k.lineAt(pc) || this.rt.elf?.symbolAt(pc))) return k;
+    return symbolsOf(this.rt.symbolsFor(hart, BigInt(pc)).program?.elf);
+  }
+
+  private lineKey(syms: Symbols | undefined, pc: number): string | undefined {
+    const l = syms?.lineAt(pc);
+    return l ? `${l.file}:${l.line}` : undefined;
+  }
+
+  step(hartId: number, mode: StepMode, instruction: boolean): void {
+    const hart = this.rt.machine.harts[hartId];
+    if (!hart || this.rt.isRunning || this.rt.hasEnded) return;
+    if (mode === 'out') return this.stepOut(hartId, hart);
+    const pc = Number(hart.getPc());
+    const syms = this.symbolsAt(hart, pc);
+    const start: Start = {
+      syms,
+      line: instruction ? undefined : this.lineKey(syms, pc),
+      sp: hart.getReg(SP),
+      satp: hart.readCsr(SATP),
+      priv: hart.priv,
+      instruction,
+    };
+    this.loop(hartId, hart, mode, start, MAX_SYNC, 0);
+  }
+
+  private done(hartId: number, description?: string): void {
+    const s: StopInfo = { kind: 'step', hart: hartId };
+    if (description) s.description = description;
+    this.rt.report(s);
+  }
+
+  private loop(
+    hartId: number,
+    hart: HartApi,
+    mode: StepMode,
+    start: Start,
+    budget: number,
+    executed: number,
+  ): void {
+    const machine = this.rt.machine;
+    while (budget-- > 0) {
+      const pc = Number(hart.getPc());
+      const insn = fetchInsn(machine, hart, BigInt(pc));
+      const len = insn !== undefined && (insn & 3) !== 3 ? 2 : 4;
+      // A system call from user space: into the kernel (stepIn) or over it (next).
+      if (insn === ECALL && hart.priv === Priv.U) {
+        if (mode === 'over') {
+          const next = () => this.resume(hartId, hart, mode, start, budget, executed + 1);
+          this.rt.runTo(
+            { addr: pc + 4, hart: hartId, priv: Priv.U, satp: hart.readCsr(SATP), then: next },
+            hartId,
+          );
+          return;
+        }
+        const r = this.rt.singleStep(hartId);
+        if (r.filterStop) return this.rt.report(r.filterStop);
+        const entry =
+          symbolsOf(this.rt.elf)?.functionByName('usertrap')?.entry ?? this.rt.elf?.symbol('usertrap')?.value;
+        if (entry === undefined || start.instruction) return this.done(hartId);
+        this.rt.runTo({ addr: entry, hart: hartId }, hartId);
+        return;
+      }
+      const stepOverCall =
+        insn !== undefined &&
+        isCall(insn) &&
+        !intoTrampoline(hart, insn) &&
+        (mode === 'over' || !this.calleeHasLines(hart, pc, insn));
+      if (stepOverCall) {
+        const sp = hart.getReg(SP);
+        const next = () => this.resume(hartId, hart, mode, start, budget, executed + 1);
+        this.rt.runTo(
+          { addr: pc + len, hart: hartId, spExact: sp, satp: hart.readCsr(SATP), then: next },
+          hartId,
+        );
+        return;
+      }
+      const spBefore = hart.getReg(SP);
+      const privBefore = hart.priv;
+      const satpBefore = hart.readCsr(SATP);
+      const r = this.rt.singleStep(hartId);
+      executed++;
+      if (r.filterStop) return this.rt.report(r.filterStop);
+      const trap = r.traps[0];
+      if (trap) {
+        // Go back to the trapped instruction in the same address space and go on.
+        const next = () => this.resume(hartId, hart, mode, start, budget, executed);
+        this.rt.runTo(
+          {
+            addr: Number(BigInt.asUintN(64, trap.epc)),
+            hart: hartId,
+            priv: privBefore,
+            ...(satpBefore !== undefined ? { satp: satpBefore } : {}),
+            // In the kernel, the same thread: its stack pointer is back where it was.
+            ...(privBefore !== Priv.U ? { spExact: spBefore } : {}),
+            then: next,
+          },
+          hartId,
+        );
+        return;
+      }
+      if (hart.waiting) return this.done(hartId, `hart ${hartId} waits for an interrupt (wfi)`);
+      if (start.line === undefined) return this.done(hartId);
+      const npc = Number(hart.getPc());
+      if (hart.priv !== start.priv) return this.done(hartId);
+      const syms = this.symbolsAt(hart, npc);
+      const row = syms?.lineAt(npc);
+      if (!row) {
+        // No line information here (assembly, an unknown user program): stop.
+        return this.done(hartId);
+      }
+      // Entered a function (stepIn): stop at its first line after the prologue.
+      if (mode === 'in' && hart.getReg(SP) <= start.sp && syms?.functionAt(npc)?.low === npc) {
+        const fn = syms.functionAt(npc);
+        const entry = fn ? syms.functionByName(fn.name)?.entry : undefined;
+        if (entry !== undefined && entry !== npc) {
+          this.rt.runTo({ addr: entry, hart: hartId }, hartId);
+          return;
+        }
+        return this.done(hartId);
+      }
+      if (row.address === npc && `${row.file}:${row.line}` !== start.line) return this.done(hartId);
+      // Returned to the caller in the middle of its line: finish that line, as gdb does.
+      if (hart.getReg(SP) > start.sp && syms !== start.syms) start.syms = syms;
+      if (hart.getReg(SP) > start.sp) {
+        start.sp = hart.getReg(SP);
+        start.line = `${row.file}:${row.line}`;
+      }
+    }
+    const fn = this.symbolsAt(hart, Number(hart.getPc()))?.functionAt(Number(hart.getPc()))?.name;
+    this.done(
+      hartId,
+      `step: stopped after ${executed} instructions without reaching a new line${fn ? ` (in ${fn})` : ''}`,
+    );
+  }
+
+  private resume(
+    hartId: number,
+    hart: HartApi,
+    mode: StepMode,
+    start: Start,
+    budget: number,
+    executed: number,
+  ): void {
+    const pc = Number(hart.getPc());
+    if (start.line !== undefined) {
+      const syms = this.symbolsAt(hart, pc);
+      const row = syms?.lineAt(pc);
+      if (row && row.address === pc && `${row.file}:${row.line}` !== start.line) return this.done(hartId);
+    } else return this.done(hartId);
+    this.loop(hartId, hart, mode, start, budget, executed);
+  }
+
+  private calleeHasLines(hart: HartApi, pc: number, insn: number): boolean {
+    // Only direct jal calls have a known target; jalr targets are looked up after the step.
+    if ((insn & 0x7f) !== 0x6f) return true;
+    const imm =
+      (((insn >> 31) & 1) << 20) |
+      (((insn >> 12) & 0xff) << 12) |
+      (((insn >> 20) & 1) << 11) |
+      (((insn >> 21) & 0x3ff) << 1);
+    const target = pc + ((imm << 11) >> 11);
+    return this.symbolsAt(hart, target)?.lineAt(target) !== undefined;
+  }
+
+  /** Run to the return address in the caller, with the stack back at this frame's CFA. */
+  private stepOut(hartId: number, hart: HartApi): void {
+    const frames = sourceStack(
+      {
+        mem: this.rt.machine,
+        hart,
+        kernel: this.rt.elf,
+        kernelPath: this.kernelPath(),
+        programs: this.rt.userPrograms,
+      },
+      8,
+    );
+    const physical = frames.filter((f, i) => i === 0 || f.inlineDepth === 0);
+    const me = physical[0];
+    const caller = physical.find((f) => f.index > 0 && f.pc !== me?.pc);
+    if (!me || !caller || caller.label) {
+      this.done(hartId, 'step out: no caller to return to; stopped where it was');
+      return;
+    }
+    // Back in the caller, sp is this frame's CFA (the caller's unwound sp).
+    const cfa =
+      caller.regs[SP] ?? me.symbols?.cfa(me.lookupPc, hartRegs(hart), hartReader(this.rt.machine, hart));
+    // The exact sp picks this thread and this activation (other kernel threads and
+    // recursive calls of the same function return to the same address on other stacks).
+    const target = cfa !== undefined ? { spExact: cfa } : { spAbove: hart.getReg(SP) };
+    this.rt.runTo({ addr: caller.pc, hart: hartId, ...target, satp: hart.readCsr(SATP) }, hartId);
+  }
+}
