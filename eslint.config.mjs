@@ -3,10 +3,7 @@
 import tseslint from 'typescript-eslint';
 
 const noImport = (names, why) => ({
-  'no-restricted-imports': [
-    'error',
-    { patterns: names.map((group) => ({ group: [group], message: why })) },
-  ],
+  'no-restricted-imports': ['error', { patterns: names.map((group) => ({ group: [group], message: why })) }],
 });
 
 export default tseslint.config(

@@ -116,18 +116,27 @@ export function boot(opts: BootOptions): Booted {
   }
 
   let diskPath: string | undefined;
-  if (opts.disk === undefined && !opts.htif) diskPath = opts.kernel === undefined ? bundledDisk() : diskBeside(kernelPath);
+  if (opts.disk === undefined && !opts.htif)
+    diskPath = opts.kernel === undefined ? bundledDisk() : diskBeside(kernelPath);
   else if (opts.disk) diskPath = resolve(opts.disk);
   let disk: Uint8Array | undefined;
   if (diskPath) {
     disk = readInput(diskPath, 'disk image');
     if (disk.length === 0 || disk.length % 512 !== 0) {
-      throw new BootError(`disk image ${diskPath} is ${disk.length} bytes, not a whole number of 512-byte sectors`);
+      throw new BootError(
+        `disk image ${diskPath} is ${disk.length} bytes, not a whole number of 512-byte sectors`,
+      );
     }
   }
 
   const virtio = !opts.virtio || opts.virtio === 'auto' ? detectVirtio(kernelPath) : opts.virtio;
-  const mopts: MachineOptions = { memoryMiB, harts, virtio, realtime: opts.realtime ?? false, console: opts.console };
+  const mopts: MachineOptions = {
+    memoryMiB,
+    harts,
+    virtio,
+    realtime: opts.realtime ?? false,
+    console: opts.console,
+  };
   if (disk) mopts.disk = disk;
   if (opts.jit !== undefined) mopts.jit = opts.jit;
   if (opts.htif) {

@@ -37,7 +37,15 @@ interface CliOptions {
 class UsageError extends Error {}
 
 function parseArgs(argv: string[]): CliOptions {
-  const o: CliOptions = { persist: false, realtime: false, virtio: 'auto', stats: false, htif: false, jit: true, panicSymbol: 'panic' };
+  const o: CliOptions = {
+    persist: false,
+    realtime: false,
+    virtio: 'auto',
+    stats: false,
+    htif: false,
+    jit: true,
+    panicSymbol: 'panic',
+  };
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
     if (v === undefined) throw new UsageError(`${flag} needs a value`);
@@ -70,7 +78,8 @@ function parseArgs(argv: string[]): CliOptions {
         break;
       case '--virtio': {
         const v = value(i++, a);
-        if (v !== 'legacy' && v !== 'modern' && v !== 'auto') throw new UsageError(`--virtio takes legacy, modern or auto`);
+        if (v !== 'legacy' && v !== 'modern' && v !== 'auto')
+          throw new UsageError(`--virtio takes legacy, modern or auto`);
         o.virtio = v;
         break;
       }
@@ -102,9 +111,12 @@ function parseArgs(argv: string[]): CliOptions {
         else throw new UsageError(`unknown option '${a}'`);
     }
   }
-  if (o.htif && o.kernel === undefined) throw new UsageError('--htif needs a program: xv6emu --htif FILE.elf');
+  if (o.htif && o.kernel === undefined)
+    throw new UsageError('--htif needs a program: xv6emu --htif FILE.elf');
   if (o.persist && o.disk === undefined && o.kernel === undefined) {
-    throw new UsageError('--persist writes back to the disk image given with --disk; the bundled image is never changed');
+    throw new UsageError(
+      '--persist writes back to the disk image given with --disk; the bundled image is never changed',
+    );
   }
   return o;
 }
@@ -201,7 +213,8 @@ async function main(): Promise<number> {
       const seconds = (Date.now() - started) / 1000;
       const instret = machine.instret;
       const shared = machine.shared;
-      const jit = shared instanceof CpuShared ? { jitCompiled: shared.jitCompiled, jitRetired: shared.jitRetired } : {};
+      const jit =
+        shared instanceof CpuShared ? { jitCompiled: shared.jitCompiled, jitRetired: shared.jitRetired } : {};
       process.stderr.write(
         JSON.stringify({ instret, seconds, mips: seconds > 0 ? instret / seconds / 1e6 : 0, ...jit }) + '\n',
       );
@@ -248,7 +261,9 @@ async function main(): Promise<number> {
     const left = limit - machine.instret;
     if (left <= 0) {
       flush();
-      process.stderr.write(`\nxv6emu: timeout: ${machine.instret} instructions executed (--timeout-insns ${limit})\n`);
+      process.stderr.write(
+        `\nxv6emu: timeout: ${machine.instret} instructions executed (--timeout-insns ${limit})\n`,
+      );
       return finish(4);
     }
     const skippedBefore = machine.skippedTicks;
@@ -273,7 +288,8 @@ async function main(): Promise<number> {
         machine.harts[stop.hart]!.skipBreakpointOnce();
         break;
       case 'poweroff':
-        if (stop.code !== 0) process.stderr.write(`xv6emu: the guest powered off with failure code ${stop.code}\n`);
+        if (stop.code !== 0)
+          process.stderr.write(`xv6emu: the guest powered off with failure code ${stop.code}\n`);
         return finish(stop.code === 0 ? 0 : 1);
       case 'reboot':
         process.stderr.write('xv6emu: the guest asked for a reboot; stopping\n');
@@ -283,7 +299,9 @@ async function main(): Promise<number> {
         return finish(stop.code === 0 ? 0 : Math.min(stop.code, 255) || 1);
       case 'idle':
         if (opts.htif) {
-          process.stderr.write('xv6emu: the program went idle (wfi with nothing to wake it) without writing tohost\n');
+          process.stderr.write(
+            'xv6emu: the program went idle (wfi with nothing to wake it) without writing tohost\n',
+          );
           return finish(4);
         }
         if (stdinEnded) {
@@ -331,7 +349,9 @@ function reportPanic(booted: ReturnType<typeof boot>, hartId: number): number {
 main().then(
   (code) => process.exit(code),
   (e: unknown) => {
-    process.stderr.write(`xv6emu: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.stderr.write(
+      `xv6emu: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
     process.exit(70);
   },
 );

@@ -66,7 +66,8 @@ export interface ElfFile {
 function u64(dv: DataView, off: number, what: string): number {
   const lo = dv.getUint32(off, true);
   const hi = dv.getUint32(off + 4, true);
-  if (hi >= 0x200000) throw new ElfError(`${what} 0x${hi.toString(16)}${lo.toString(16).padStart(8, '0')} is out of range`);
+  if (hi >= 0x200000)
+    throw new ElfError(`${what} 0x${hi.toString(16)}${lo.toString(16).padStart(8, '0')} is out of range`);
   return hi * 0x1_0000_0000 + lo;
 }
 
@@ -84,11 +85,13 @@ export function parseElf(bytes: Uint8Array, label = 'file'): ElfFile {
   if (bytes.length < 64 || bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) {
     throw new ElfError(`${label} is not an ELF file`);
   }
-  if (bytes[4] !== 2) throw new ElfError(`${label} is a 32-bit ELF; this machine runs 64-bit RISC-V (RV64) programs`);
+  if (bytes[4] !== 2)
+    throw new ElfError(`${label} is a 32-bit ELF; this machine runs 64-bit RISC-V (RV64) programs`);
   if (bytes[5] !== 1) throw new ElfError(`${label} is a big-endian ELF; RISC-V is little-endian`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const machine = dv.getUint16(18, true);
-  if (machine !== EM_RISCV) throw new ElfError(`${label} is an ELF for machine ${machine}, not RISC-V (${EM_RISCV})`);
+  if (machine !== EM_RISCV)
+    throw new ElfError(`${label} is an ELF for machine ${machine}, not RISC-V (${EM_RISCV})`);
 
   const entry = u64(dv, 24, 'entry point');
   const phoff = u64(dv, 32, 'program header offset');
@@ -100,7 +103,8 @@ export function parseElf(bytes: Uint8Array, label = 'file'): ElfFile {
   const shstrndx = dv.getUint16(62, true);
 
   const inFile = (off: number, len: number, what: string): void => {
-    if (off + len > bytes.length) throw new ElfError(`${label} is truncated: ${what} lies beyond the end of the file`);
+    if (off + len > bytes.length)
+      throw new ElfError(`${label} is truncated: ${what} lies beyond the end of the file`);
   };
 
   const segments: ElfSegment[] = [];
@@ -120,7 +124,8 @@ export function parseElf(bytes: Uint8Array, label = 'file'): ElfFile {
       };
       if (seg.type === PT_LOAD) {
         inFile(seg.offset, seg.filesz, `segment ${i}`);
-        if (seg.filesz > seg.memsz) throw new ElfError(`${label}: segment ${i} has a file size larger than its memory size`);
+        if (seg.filesz > seg.memsz)
+          throw new ElfError(`${label}: segment ${i} has a file size larger than its memory size`);
       }
       segments.push(seg);
     }
@@ -223,7 +228,10 @@ function readSymbols(sections: ElfSection[], label: string): ElfSymbol[] {
 }
 
 /** The loadable segments of an ELF as the machine wants them (physical addresses). */
-export function loadableSegments(elf: ElfFile, bytes: Uint8Array): { paddr: number; data: Uint8Array; memsz: number }[] {
+export function loadableSegments(
+  elf: ElfFile,
+  bytes: Uint8Array,
+): { paddr: number; data: Uint8Array; memsz: number }[] {
   return elf.segments
     .filter((s) => s.type === PT_LOAD && s.memsz > 0)
     .map((s) => ({ paddr: s.paddr, data: bytes.subarray(s.offset, s.offset + s.filesz), memsz: s.memsz }));

@@ -77,7 +77,13 @@ const FP = 8;
  * function (a breakpoint on a symbol), so frame 0's caller is in ra and fp still belongs
  * to the caller.
  */
-export function fpBacktrace(mem: PhysReader, hart: HartApi, elf: ElfFile | undefined, atEntry: boolean, max = 32): RawFrame[] {
+export function fpBacktrace(
+  mem: PhysReader,
+  hart: HartApi,
+  elf: ElfFile | undefined,
+  atEntry: boolean,
+  max = 32,
+): RawFrame[] {
   // Outer frames hold return addresses: look them up one byte back, inside the call.
   const name = (pc: bigint, lookup = pc): { func: string | undefined; offset: number } => {
     const s = elf?.symbolAt(Number(lookup));

@@ -92,8 +92,21 @@ async function qemuBoot(): Promise<number> {
   try {
     return await qemuRun(
       [
-        '-machine', 'virt', '-bios', 'none', '-kernel', bundledKernel(), '-m', '128M', '-smp', '1', '-nographic',
-        '-drive', `file=${img},if=none,format=raw,id=x0`, '-device', 'virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0',
+        '-machine',
+        'virt',
+        '-bios',
+        'none',
+        '-kernel',
+        bundledKernel(),
+        '-m',
+        '128M',
+        '-smp',
+        '1',
+        '-nographic',
+        '-drive',
+        `file=${img},if=none,format=raw,id=x0`,
+        '-device',
+        'virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0',
       ],
       (out) => /(^|\n)\$ /.test(out),
     );
@@ -108,7 +121,12 @@ async function main(): Promise<void> {
   const json = process.argv.includes('--json');
   const qemu = hasQemu();
   const w = emuWorkload();
-  const qw = qemu ? await qemuRun(['-machine', 'virt', '-bios', 'none', '-kernel', workload, '-m', '128M', '-nographic'], () => false) : undefined;
+  const qw = qemu
+    ? await qemuRun(
+        ['-machine', 'virt', '-bios', 'none', '-kernel', workload, '-m', '128M', '-nographic'],
+        () => false,
+      )
+    : undefined;
   const b = emuBoot();
   const qb = qemu ? await qemuBoot() : undefined;
   const r = {
@@ -141,7 +159,8 @@ async function main(): Promise<void> {
     ],
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
-  for (const row of rows) process.stdout.write(row.map((cell, c) => cell.padEnd(widths[c]!)).join('   ') + '\n');
+  for (const row of rows)
+    process.stdout.write(row.map((cell, c) => cell.padEnd(widths[c]!)).join('   ') + '\n');
 }
 
 main().catch((e: unknown) => {

@@ -14,14 +14,20 @@ describe('benchmark workload', function () {
   this.timeout(300_000);
 
   it('rebuilds byte for byte', () => {
-    const out = execFileSync('make', ['-s', '-C', join(root, 'bench', 'workload'), 'check'], { encoding: 'utf8' });
+    const out = execFileSync('make', ['-s', '-C', join(root, 'bench', 'workload'), 'check'], {
+      encoding: 'utf8',
+    });
     assert.match(out, /reproducible/);
   });
 
   it('passes its checksum on QEMU', () => {
-    const r = spawnSync('qemu-system-riscv64', ['-machine', 'virt', '-bios', 'none', '-kernel', elf, '-m', '128M', '-nographic'], {
-      timeout: 120_000,
-    });
+    const r = spawnSync(
+      'qemu-system-riscv64',
+      ['-machine', 'virt', '-bios', 'none', '-kernel', elf, '-m', '128M', '-nographic'],
+      {
+        timeout: 120_000,
+      },
+    );
     assert.equal(r.status, 0, `QEMU exited with ${r.status}`);
   });
 

@@ -12,7 +12,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasQemu, prebuilt, root, runEmu, runQemu } from '../helpers/guest';
 
-const images = ['kernel', 'kernel-stage1', 'kernel-stage2', 'kernel-stage3', 'kernel-stage4', 'kernel-stage5', 'fs.img'];
+const images = [
+  'kernel',
+  'kernel-stage1',
+  'kernel-stage2',
+  'kernel-stage3',
+  'kernel-stage4',
+  'kernel-stage5',
+  'fs.img',
+];
 
 describe('teaching kernel: reproducible build', () => {
   it('rebuilds the prebuilt kernels and disk image byte for byte', function () {
@@ -26,7 +34,10 @@ describe('teaching kernel: reproducible build', () => {
       execFileSync('make', ['-s', '-C', join(dir, 'kernel'), 'prebuilt'], { stdio: 'pipe' });
       for (const f of images) {
         const built = readFileSync(join(dir, 'kernel', 'prebuilt', f));
-        assert.ok(built.equals(readFileSync(prebuilt(f))), `kernel/prebuilt/${f} differs from what the sources build`);
+        assert.ok(
+          built.equals(readFileSync(prebuilt(f))),
+          `kernel/prebuilt/${f} differs from what the sources build`,
+        );
       }
       // The adapter tests use a committed copy of one user program for its symbols.
       const lazytests = readFileSync(join(dir, 'kernel', 'build', 'user', '_lazytests'));
@@ -42,7 +53,9 @@ describe('teaching kernel: reproducible build', () => {
 
 describe('teaching kernel under QEMU', function () {
   this.timeout(900_000);
-  before(() => assert.ok(hasQemu(), 'qemu-system-riscv64 is not installed (.ci/run installs qemu-system-misc)'));
+  before(() =>
+    assert.ok(hasQemu(), 'qemu-system-riscv64 is not installed (.ci/run installs qemu-system-misc)'),
+  );
 
   for (const harts of [1, 3]) {
     for (const cmd of ['lazytests', 'usertests']) {

@@ -20,7 +20,13 @@ export const asm = {
   sd: (rs2: number, rs1: number, imm: number) => s(imm, rs2, rs1, 3, 0x23),
   sw: (rs2: number, rs1: number, imm: number) => s(imm, rs2, rs1, 2, 0x23),
   jal: (rd: number, off: number) =>
-    ((((off >> 20) & 1) << 31) | (((off >> 1) & 0x3ff) << 21) | (((off >> 11) & 1) << 20) | (((off >> 12) & 0xff) << 12) | (rd << 7) | 0x6f) >>> 0,
+    ((((off >> 20) & 1) << 31) |
+      (((off >> 1) & 0x3ff) << 21) |
+      (((off >> 11) & 1) << 20) |
+      (((off >> 12) & 0xff) << 12) |
+      (rd << 7) |
+      0x6f) >>>
+    0,
   jalr: (rd: number, rs1: number, imm: number) => i(imm, rs1, 0, rd, 0x67),
   ecall: () => 0x00000073,
   wfi: () => 0x10500073,
@@ -45,7 +51,14 @@ export const asm2 = {
   sb: (rs2: number, rs1: number, imm: number) => s(imm, rs2, rs1, 0, 0x23),
   /** B-type (unprivileged spec 2.5): imm[12|10:5] rs2 rs1 000 imm[4:1|11] 1100011. */
   beq: (rs1: number, rs2: number, off: number) =>
-    ((((off >> 12) & 1) << 31) | (((off >> 5) & 0x3f) << 25) | (rs2 << 20) | (rs1 << 15) | (((off >> 1) & 0xf) << 8) | (((off >> 11) & 1) << 7) | 0x63) >>> 0,
+    ((((off >> 12) & 1) << 31) |
+      (((off >> 5) & 0x3f) << 25) |
+      (rs2 << 20) |
+      (rs1 << 15) |
+      (((off >> 1) & 0xf) << 8) |
+      (((off >> 11) & 1) << 7) |
+      0x63) >>>
+    0,
   slli: (rd: number, rs1: number, sh: number) => i(sh & 0x3f, rs1, 1, rd, 0x13),
   srli: (rd: number, rs1: number, sh: number) => i(sh & 0x3f, rs1, 5, rd, 0x13),
   or: (rd: number, rs1: number, rs2: number) => r(0, rs2, rs1, 6, rd, 0x33),

@@ -85,7 +85,15 @@ export function buildElf(o: BuildOptions): Uint8Array {
   buf.set(symtab, symOff);
   buf.set(strtab, strOff);
   buf.set(shstr, shstrOff);
-  const sh = (i: number, name: number, type: number, addr: number, off: number, size: number, link = 0): void => {
+  const sh = (
+    i: number,
+    name: number,
+    type: number,
+    addr: number,
+    off: number,
+    size: number,
+    link = 0,
+  ): void => {
     const b = shOff + 64 * i;
     dv.setUint32(b, name, true);
     dv.setUint32(b + 4, type, true);

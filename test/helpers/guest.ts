@@ -40,7 +40,11 @@ export function runEmu(
   if (opts.harts) args.push('--harts', String(opts.harts));
   if (opts.virtio) args.push('--virtio', opts.virtio);
   args.push(...(opts.extra ?? []));
-  const p = spawnSync(process.execPath, args, { encoding: 'latin1', timeout: 1_200_000, maxBuffer: 64 << 20 });
+  const p = spawnSync(process.execPath, args, {
+    encoding: 'latin1',
+    timeout: 1_200_000,
+    maxBuffer: 64 << 20,
+  });
   return { status: p.status, output: p.stdout, stderr: p.stderr, transcript: transcriptOf(p.stdout, cmd) };
 }
 
@@ -57,9 +61,25 @@ export function runQemu(
   const img = join(dir, 'fs.img');
   copyFileSync(prebuilt('fs.img'), img);
   const args = [
-    '-machine', 'virt', '-bios', 'none', '-kernel', opts.kernel ?? prebuilt('kernel'), '-m', '128M',
-    '-smp', String(opts.harts ?? 1), '-nographic', '-monitor', 'none', '-serial', 'stdio',
-    '-drive', `file=${img},if=none,format=raw,id=x0`, '-device', 'virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0',
+    '-machine',
+    'virt',
+    '-bios',
+    'none',
+    '-kernel',
+    opts.kernel ?? prebuilt('kernel'),
+    '-m',
+    '128M',
+    '-smp',
+    String(opts.harts ?? 1),
+    '-nographic',
+    '-monitor',
+    'none',
+    '-serial',
+    'stdio',
+    '-drive',
+    `file=${img},if=none,format=raw,id=x0`,
+    '-device',
+    'virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0',
   ];
   if (opts.virtio === 'modern') args.push('-global', 'virtio-mmio.force-legacy=false');
   return new Promise((resolve) => {
@@ -84,7 +104,11 @@ export function runQemu(
       if (!typed && /(^|\n)\$ $/.test(text)) {
         typed = true;
         p.stdin.write(cmd + '\n');
-      } else if (typed && text.lastIndexOf(`$ ${cmd}\n`) >= 0 && /\n\$ $/.test(text.slice(text.indexOf(`$ ${cmd}\n`) + 2))) {
+      } else if (
+        typed &&
+        text.lastIndexOf(`$ ${cmd}\n`) >= 0 &&
+        /\n\$ $/.test(text.slice(text.indexOf(`$ ${cmd}\n`) + 2))
+      ) {
         finish(0);
       } else if (/panic: .*\n/.test(text)) {
         setTimeout(() => finish(3), 200);

@@ -17,7 +17,11 @@ const dir = mkdtempSync(join(tmpdir(), 'xv6emu-cli-'));
 
 function run(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
   assert.ok(existsSync(cli), `${cli} is missing: run npm run build`);
-  const p = spawnSync(process.execPath, [cli, ...args], { encoding: 'latin1', timeout: 60_000, input: input ?? '' });
+  const p = spawnSync(process.execPath, [cli, ...args], {
+    encoding: 'latin1',
+    timeout: 60_000,
+    input: input ?? '',
+  });
   return { status: p.status, stdout: p.stdout, stderr: p.stderr };
 }
 
@@ -47,7 +51,8 @@ function htifProgram(value: number): string {
 }
 
 describe('xv6emu command line', function () {
-  const oneLine = (s: string): void => assert.equal(s.trim().split('\n').length, 1, `expected one line, got:\n${s}`);
+  const oneLine = (s: string): void =>
+    assert.equal(s.trim().split('\n').length, 1, `expected one line, got:\n${s}`);
 
   it('rejects an unknown option', () => {
     const r = run(['--frobnicate']);

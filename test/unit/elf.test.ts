@@ -40,7 +40,11 @@ describe('elf reader', () => {
 
   const bad: [string, Uint8Array, RegExp][] = [
     ['an empty file', new Uint8Array(0), /not an ELF file/],
-    ['a text file', Buffer.from('#!/bin/sh\necho hello, this is not an ELF file at all, sorry\n'.repeat(2)), /not an ELF/],
+    [
+      'a text file',
+      Buffer.from('#!/bin/sh\necho hello, this is not an ELF file at all, sorry\n'.repeat(2)),
+      /not an ELF/,
+    ],
     ['a 32-bit ELF', buildElf({ code, elfClass: 1 }), /32-bit/],
     ['an x86-64 ELF', buildElf({ code, machine: 62 }), /machine 62, not RISC-V/],
     ['a truncated ELF', image.subarray(0, 130), /truncated/],
