@@ -84,6 +84,9 @@ function readInput(path: string, what: string): Uint8Array {
  * and QEMU's default, use the legacy one. Our own kernel handles both.
  */
 export function detectVirtio(kernelPath: string): 'legacy' | 'modern' {
+  // Our prebuilt kernels run as their Makefile's default does (legacy, QEMU's default);
+  // that Makefile names the modern flag only for VIRTIO=modern.
+  if (resolve(kernelPath).startsWith(join(packageRoot(), 'kernel', 'prebuilt'))) return 'legacy';
   for (const mk of [join(dirname(kernelPath), '..', 'Makefile'), join(dirname(kernelPath), 'Makefile')]) {
     if (existsSync(mk)) {
       try {
