@@ -42,7 +42,7 @@ import { ACCESS_FAULT, ALLOW_ALL, TLB_MASK, Tlb, permTable, walk, type WalkResul
 import { SLOT, SLOTS_PER_PAGE, WATCH_CODE, type CpuShared } from './shared';
 import { compileBlock, runBlocks, type JitBlock } from './jit';
 import { mret, sret, takeTrap } from './trap';
-import { decodeInto } from './table';
+import { decodeInto, lookup, type Fields } from './table';
 
 const TWO32 = 4294967296;
 /** 1/4096: multiplying by it is exact and cheaper than dividing. */
@@ -114,6 +114,11 @@ export class Hart implements HartApi {
    * could not be held exactly in a number (beyond 2^52; see memory.ts). Rarely set.
    */
   exactTval: bigint | undefined = undefined;
+
+  /** Operand fields of an instruction word (for the rare paths that re-decode one). */
+  fieldsOf(raw: number): Fields | null | undefined {
+    return lookup(raw)?.fields(raw);
+  }
   irqDirty = true;
   stopReq = false;
   skipBp = false;

@@ -6,7 +6,6 @@
  */
 import { Access, Exc } from '../types';
 import type { Hart } from './hart';
-import { lookup } from './table';
 
 /**
  * Beyond this distance from zero an address is outside Sv39's canonical range and past
@@ -32,7 +31,8 @@ export function noteExactAddress(h: Hart): void {
     if (high === undefined) return;
     raw = (low | (high << 16)) >>> 0;
   }
-  const f = lookup(raw)?.fields(raw);
+  // Decoded through the hart: importing the table here would close an import cycle.
+  const f = h.fieldsOf(raw);
   if (!f) return;
   const base = (BigInt(h.x[f.rs1 * 2 + 1]!) << 32n) | BigInt(h.x[f.rs1 * 2]! >>> 0);
   h.exactTval = BigInt.asUintN(64, base + BigInt(f.imm));
