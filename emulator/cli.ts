@@ -13,6 +13,7 @@ import { fpBacktrace, formatFrame, readCString } from './inspect';
 import { MachineConfigError } from './machine';
 import { CpuShared } from './cpu/shared';
 import type { StopReason } from './types';
+import { TIMEBASE_HZ } from './memmap';
 
 const USAGE = `usage: xv6emu [--kernel ELF] [--disk IMG] [--harts N] [--memory MiB] [--persist] [--realtime]
               [--virtio legacy|modern|auto] [--run "CMD"] [--timeout-insns N] [--stats] [--htif] [--no-jit]
@@ -255,6 +256,7 @@ async function main(): Promise<number> {
     });
   }
 
+  let idleTicks = 0;
   const limit = opts.timeoutInsns ?? (opts.htif ? 2_000_000_000 : Infinity);
   for (;;) {
     if (quit) return finish(0);
@@ -271,7 +273,11 @@ async function main(): Promise<number> {
     flush();
     // An interactive guest idling at its prompt skips through timer ticks; wait about as
     // long as those ticks stand for (10 MHz), so an idle console does not spin a host core.
-    const idleMs = interactive ? Math.min(50, (machine.skippedTicks - skippedBefore) / 10_000) : 0;
+    const skipped = machine.skippedTicks - skippedBefore;
+    const idleMs = interactive && !stdinEnded ? Math.min(50, skipped / 10_000) : 0;
+    // Piped input has run out and the guest only waits for timer ticks: it is done.
+    idleTicks = skipped > 0 ? idleTicks + skipped : 0;
+    if (interactive && stdinEnded && idleTicks >= 5 * TIMEBASE_HZ) return finish(0);
     switch (stop.kind) {
       case 'budget':
         break;
