@@ -51,6 +51,28 @@ describe('teaching kernel: reproducible build', () => {
   });
 });
 
+describe('teaching kernel: built with clang', () => {
+  it('builds with clang and lld (make TOOLPREFIX=) and passes lazytests and usertests -q here', function () {
+    this.timeout(900_000);
+    const dir = mkdtempSync(join(tmpdir(), 'kernel-clang-'));
+    try {
+      cpSync(join(root, 'kernel'), join(dir, 'kernel'), {
+        recursive: true,
+        filter: (src) => !/[/\\](build|prebuilt)([/\\]|$)/.test(src.slice(join(root, 'kernel').length)),
+      });
+      execFileSync('make', ['-s', '-C', join(dir, 'kernel'), 'TOOLPREFIX='], { stdio: 'pipe' });
+      const build = join(dir, 'kernel', 'build');
+      for (const cmd of ['lazytests', 'usertests -q']) {
+        const r = runEmu(cmd, { kernel: join(build, 'kernel'), disk: join(build, 'fs.img') });
+        assert.equal(r.status, 0, r.stderr + r.output.slice(-2000));
+        assert.match(r.transcript, /ALL TESTS PASSED/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('teaching kernel under QEMU', function () {
   this.timeout(900_000);
   before(() =>
@@ -101,10 +123,12 @@ describe('differential: QEMU and this emulator print the same transcript', funct
     });
   }
 
-  it('full usertests on this emulator', () => {
-    const r = runEmu('usertests');
-    assert.equal(r.status, 0, r.stderr + r.output.slice(-3000));
-    assert.doesNotMatch(r.transcript, /FAILED/);
-    assert.match(r.transcript, /ALL TESTS PASSED/);
-  });
+  for (const harts of [1, 3]) {
+    it(`full usertests on this emulator, ${harts} hart(s)`, () => {
+      const r = runEmu('usertests', { harts });
+      assert.equal(r.status, 0, r.stderr + r.output.slice(-3000));
+      assert.doesNotMatch(r.transcript, /FAILED/);
+      assert.match(r.transcript, /ALL TESTS PASSED/);
+    });
+  }
 });

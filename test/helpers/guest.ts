@@ -33,10 +33,17 @@ export function transcriptOf(output: string, cmd: string): string {
 
 export function runEmu(
   cmd: string,
-  opts: { kernel?: string; harts?: number; virtio?: string; timeoutInsns?: number; extra?: string[] } = {},
+  opts: {
+    kernel?: string;
+    disk?: string;
+    harts?: number;
+    virtio?: string;
+    timeoutInsns?: number;
+    extra?: string[];
+  } = {},
 ): GuestRun {
   const args = [cli, '--run', cmd, '--timeout-insns', String(opts.timeoutInsns ?? 20_000_000_000)];
-  if (opts.kernel) args.push('--kernel', opts.kernel, '--disk', prebuilt('fs.img'));
+  if (opts.kernel) args.push('--kernel', opts.kernel, '--disk', opts.disk ?? prebuilt('fs.img'));
   if (opts.harts) args.push('--harts', String(opts.harts));
   if (opts.virtio) args.push('--virtio', opts.virtio);
   args.push(...(opts.extra ?? []));
