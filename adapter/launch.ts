@@ -114,7 +114,8 @@ export function validateLaunch(raw: unknown, host: Host, bundled: BundledFiles):
   } else if (kk === 'dir')
     problems.push(`kernel is a folder, not a file: ${kernel} — give the kernel ELF inside it`);
 
-  // disk: given; null for none; else fs.img beside the kernel's folder (xv6's layout: kernel/kernel, fs.img); else bundled
+  // disk: given; null for none; else fs.img beside the kernel's folder (xv6's layout: kernel/kernel,
+  // fs.img); the bundled image only with the bundled kernel
   let disk: string | null = null;
   let diskIsBundled = false;
   let diskNote: string | undefined;

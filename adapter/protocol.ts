@@ -18,7 +18,7 @@ export interface Xv6LaunchArguments {
   request?: string;
   /** Kernel ELF; default: the bundled teaching kernel. */
   kernel?: string;
-  /** Disk image; default: `fs.img` next to the kernel's folder, else the bundled one; null: no disk. */
+  /** Disk image; default: `fs.img` beside the kernel's folder; with the bundled kernel, the bundled image; null: no disk. */
   disk?: string | null;
   /** Number of harts (CPUs), 1 to 8. */
   harts?: number;
