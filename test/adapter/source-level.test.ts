@@ -9,10 +9,14 @@ import { join } from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import * as C from './client';
+import { readFileSync } from 'node:fs';
 
 const vmc = join(__dirname, '..', '..', 'kernel', 'kernel', 'vm.c');
-/** `pte_t *pte = walk(pagetable, a, 1);` inside mappages' loop. */
-const MAPPAGES_WALK = 98;
+/** The line of `pte_t *pte = walk(pagetable, a, 1);` inside mappages' loop. */
+const MAPPAGES_WALK =
+  readFileSync(vmc, 'latin1')
+    .split('\n')
+    .findIndex((l) => l.includes('pte_t *pte = walk(pagetable, a, 1);')) + 1;
 
 describe('source-level debugging on the bundled kernel', function () {
   this.timeout(120_000);
