@@ -16,14 +16,7 @@ const kernel = join(__dirname, '..', '..', 'kernel', 'prebuilt', 'kernel');
 describe('debug adapter on the bundled kernel', function () {
   this.timeout(180_000);
   let dc: DebugClient;
-
-  beforeEach(async () => {
-    dc = C.newClient();
-    await dc.start();
-  });
-  afterEach(async () => {
-    await dc.stop();
-  });
+  C.clientPerTest((c) => (dc = c));
 
   it("names the hart after init at init's first write, and shows its page table", async () => {
     assert.ok(existsSync(kernel), `${kernel} is missing`);

@@ -16,6 +16,19 @@ export function newClient(): DebugClient {
   return new DebugClient('node', adapterJs, 'xv6');
 }
 
+/** A fresh adapter for each test of the enclosing suite, stopped after it; `use` receives it. */
+export function clientPerTest(use: (dc: DebugClient) => void): void {
+  let dc: DebugClient | undefined;
+  beforeEach(async () => {
+    dc = newClient();
+    use(dc);
+    await dc.start();
+  });
+  afterEach(async () => {
+    await dc?.stop();
+  });
+}
+
 export async function launch(
   dc: DebugClient,
   args: Record<string, unknown>,

@@ -37,14 +37,7 @@ function consoleUntil(dc: DebugClient, want: string, event = 'xv6.console'): Pro
 describe('debug adapter I/O (end to end)', function () {
   this.timeout(30_000);
   let dc: DebugClient;
-
-  beforeEach(async () => {
-    dc = C.newClient();
-    await dc.start();
-  });
-  afterEach(async () => {
-    await dc.stop();
-  });
+  C.clientPerTest((c) => (dc = c));
 
   it('sends the guest console as output and xv6.console events, and types console input', async () => {
     const greeting = consoleUntil(dc, K.GREETING);

@@ -14,14 +14,7 @@ import * as C from './client';
 describe('debug adapter (end to end)', function () {
   this.timeout(30_000);
   let dc: DebugClient;
-
-  beforeEach(async () => {
-    dc = C.newClient();
-    await dc.start();
-  });
-  afterEach(async () => {
-    await dc.stop();
-  });
+  C.clientPerTest((c) => (dc = c));
 
   const launch = (
     args: Record<string, unknown>,

@@ -21,14 +21,7 @@ const MAPPAGES_WALK =
 describe('source-level debugging on the bundled kernel', function () {
   this.timeout(120_000);
   let dc: DebugClient;
-
-  beforeEach(async () => {
-    dc = C.newClient();
-    await dc.start();
-  });
-  afterEach(async () => {
-    await dc.stop();
-  });
+  C.clientPerTest((c) => (dc = c));
 
   const top = async (): Promise<DebugProtocol.StackFrame[]> =>
     (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
