@@ -6,6 +6,7 @@
  * 3.1.6 (mstatus), 3.1.7 (mtvec), 3.1.9 (mip/mie), 3.1.15 (mcause, table 3.6), 4.1.1
  * (sstatus), 4.1.11 (satp).
  */
+import { Csr } from '../emulator/cpu/csr';
 
 export interface CsrInfo {
   name: string;
@@ -196,31 +197,31 @@ const none = (): string => '';
 
 /** The CSRs the debugger shows, in display order. */
 export const CSRS: CsrInfo[] = [
-  { name: 'sstatus', addr: 0x100, decode: (v) => decodeStatus(v, true) },
-  { name: 'sie', addr: 0x104, decode: (v) => decodeInterruptBits(v, 'IE', true) },
-  { name: 'stvec', addr: 0x105, decode: decodeTvec },
-  { name: 'sscratch', addr: 0x140, decode: none },
-  { name: 'sepc', addr: 0x141, decode: none },
-  { name: 'scause', addr: 0x142, decode: decodeCause },
-  { name: 'stval', addr: 0x143, decode: none },
-  { name: 'sip', addr: 0x144, decode: (v) => decodeInterruptBits(v, 'IP', true) },
-  { name: 'stimecmp', addr: 0x14d, decode: none },
-  { name: 'satp', addr: 0x180, decode: decodeSatp },
-  { name: 'mstatus', addr: 0x300, decode: (v) => decodeStatus(v, false) },
-  { name: 'misa', addr: 0x301, decode: decodeMisa },
-  { name: 'medeleg', addr: 0x302, decode: (v) => decodeDeleg(v, false) },
-  { name: 'mideleg', addr: 0x303, decode: (v) => decodeDeleg(v, true) },
-  { name: 'mie', addr: 0x304, decode: (v) => decodeInterruptBits(v, 'IE', false) },
-  { name: 'mtvec', addr: 0x305, decode: decodeTvec },
-  { name: 'menvcfg', addr: 0x30a, decode: none },
-  { name: 'mscratch', addr: 0x340, decode: none },
-  { name: 'mepc', addr: 0x341, decode: none },
-  { name: 'mcause', addr: 0x342, decode: decodeCause },
-  { name: 'mtval', addr: 0x343, decode: none },
-  { name: 'mip', addr: 0x344, decode: (v) => decodeInterruptBits(v, 'IP', false) },
-  { name: 'mhartid', addr: 0xf14, decode: none },
-  { name: 'time', addr: 0xc01, decode: none },
-  { name: 'instret', addr: 0xc02, decode: none },
+  { name: 'sstatus', addr: Csr.sstatus, decode: (v) => decodeStatus(v, true) },
+  { name: 'sie', addr: Csr.sie, decode: (v) => decodeInterruptBits(v, 'IE', true) },
+  { name: 'stvec', addr: Csr.stvec, decode: decodeTvec },
+  { name: 'sscratch', addr: Csr.sscratch, decode: none },
+  { name: 'sepc', addr: Csr.sepc, decode: none },
+  { name: 'scause', addr: Csr.scause, decode: decodeCause },
+  { name: 'stval', addr: Csr.stval, decode: none },
+  { name: 'sip', addr: Csr.sip, decode: (v) => decodeInterruptBits(v, 'IP', true) },
+  { name: 'stimecmp', addr: Csr.stimecmp, decode: none },
+  { name: 'satp', addr: Csr.satp, decode: decodeSatp },
+  { name: 'mstatus', addr: Csr.mstatus, decode: (v) => decodeStatus(v, false) },
+  { name: 'misa', addr: Csr.misa, decode: decodeMisa },
+  { name: 'medeleg', addr: Csr.medeleg, decode: (v) => decodeDeleg(v, false) },
+  { name: 'mideleg', addr: Csr.mideleg, decode: (v) => decodeDeleg(v, true) },
+  { name: 'mie', addr: Csr.mie, decode: (v) => decodeInterruptBits(v, 'IE', false) },
+  { name: 'mtvec', addr: Csr.mtvec, decode: decodeTvec },
+  { name: 'menvcfg', addr: Csr.menvcfg, decode: none },
+  { name: 'mscratch', addr: Csr.mscratch, decode: none },
+  { name: 'mepc', addr: Csr.mepc, decode: none },
+  { name: 'mcause', addr: Csr.mcause, decode: decodeCause },
+  { name: 'mtval', addr: Csr.mtval, decode: none },
+  { name: 'mip', addr: Csr.mip, decode: (v) => decodeInterruptBits(v, 'IP', false) },
+  { name: 'mhartid', addr: Csr.mhartid, decode: none },
+  { name: 'time', addr: Csr.time, decode: none },
+  { name: 'instret', addr: Csr.instret, decode: none },
 ];
 
 const BY_NAME = new Map(CSRS.map((c) => [c.name, c]));
