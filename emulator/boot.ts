@@ -84,19 +84,31 @@ function readInput(path: string, what: string): Uint8Array {
  * and QEMU's default, use the legacy one. Our own kernel handles both.
  */
 export function detectVirtio(kernelPath: string): 'legacy' | 'modern' {
-  // Our prebuilt kernels run as their Makefile's default does (legacy, QEMU's default);
-  // that Makefile names the modern flag only for VIRTIO=modern.
-  if (resolve(kernelPath).startsWith(join(packageRoot(), 'kernel', 'prebuilt'))) return 'legacy';
   for (const mk of [join(dirname(kernelPath), '..', 'Makefile'), join(dirname(kernelPath), 'Makefile')]) {
     if (existsSync(mk)) {
       try {
-        if (/force-legacy\s*=\s*false/.test(readFileSync(mk, 'latin1'))) return 'modern';
+        if (asksForModern(readFileSync(mk, 'latin1'))) return 'modern';
       } catch {
         /* unreadable Makefile: fall through to the default */
       }
     }
   }
   return 'legacy';
+}
+
+/**
+ * Whether a Makefile passes QEMU `force-legacy=false` unconditionally. A line inside an
+ * ifeq/ifneq/ifdef/ifndef block (e.g. only for VIRTIO=modern) is not the default run.
+ */
+function asksForModern(makefile: string): boolean {
+  let depth = 0;
+  for (const line of makefile.split('\n')) {
+    const t = line.trim();
+    if (/^(ifeq|ifneq|ifdef|ifndef)\b/.test(t)) depth++;
+    else if (/^endif\b/.test(t)) depth = Math.max(0, depth - 1);
+    else if (depth === 0 && !t.startsWith('#') && /force-legacy\s*=\s*false/.test(t)) return true;
+  }
+  return false;
 }
 
 export function boot(opts: BootOptions): Booted {

@@ -24,6 +24,13 @@ describe('boot: an xv6 tree as students have it', () => {
     assert.equal(detectVirtio(join(dir, 'kernel', 'kernel')), 'legacy');
   });
 
+  it('ignores the flag when the Makefile passes it only conditionally (VIRTIO=modern)', () => {
+    const dir = tree('ifeq ($(VIRTIO),modern)\nQEMUOPTS += -global virtio-mmio.force-legacy=false\nendif\n');
+    assert.equal(detectVirtio(join(dir, 'kernel', 'kernel')), 'legacy');
+    const commented = tree('# QEMUOPTS += -global virtio-mmio.force-legacy=false\n');
+    assert.equal(detectVirtio(join(commented, 'kernel', 'kernel')), 'legacy');
+  });
+
   it('boots the bundled kernels as their Makefile does by default: legacy', () => {
     assert.equal(detectVirtio(bundledKernel()), 'legacy');
     assert.equal(detectVirtio(bundledKernel(3)), 'legacy');
