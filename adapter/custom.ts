@@ -1,12 +1,14 @@
 /**
  * The custom requests of protocol.ts (`xv6.processes`, `xv6.pageTable`, `xv6.trapLog`,
- * `xv6.consoleInput`), answered from the runtime. The process table needs the kernel's
+ * `xv6.consoleInput`, `xv6.harts`), answered from the runtime. The process table needs the kernel's
  * `struct proc` layout, which comes from its debug information: until a `ProcessSource`
  * is installed (the DWARF half of the adapter), the list is empty with a note saying why.
  */
 import type { Runtime } from './runtime';
+import { Priv } from '../emulator/types';
 import type {
   ConsoleInputArguments,
+  HartsResponse,
   PageTableArguments,
   PageTableResponse,
   ProcessInfo,
@@ -58,6 +60,8 @@ export function handleCustomRequest(
       ctx.runtime.consoleInput(a.text);
       return {};
     }
+    case 'xv6.harts':
+      return harts(ctx);
     default:
       return undefined;
   }
@@ -106,4 +110,36 @@ function pageTable(a: PageTableArguments, ctx: CustomContext): PageTableResponse
 function trapLog(a: TrapLogArguments, ctx: CustomContext): TrapLogResponse {
   const limit = typeof a.limit === 'number' && a.limit > 0 ? Math.floor(a.limit) : undefined;
   return { traps: ctx.runtime.traps.latest(limit), total: ctx.runtime.traps.total };
+}
+
+const PRIV_LETTER = { [Priv.U]: 'U', [Priv.S]: 'S', [Priv.M]: 'M' } as const;
+
+function harts(ctx: CustomContext): HartsResponse {
+  const rt = ctx.runtime;
+  let procs: ProcessInfo[] = [];
+  try {
+    procs = ctx.processSource?.processes() ?? [];
+  } catch {
+    procs = [];
+  }
+  return {
+    running: rt.isRunning,
+    harts: rt.machine.harts.map((h) => {
+      const pc = h.getPc();
+      const { elf, program } = rt.symbolsFor(h, pc);
+      const sym = elf?.symbolAt(Number(BigInt.asIntN(64, pc)));
+      const p = procs.find((x) => x.hart === h.id);
+      return {
+        hart: h.id,
+        priv: PRIV_LETTER[h.priv],
+        pc: `0x${pc.toString(16).padStart(16, '0')}`,
+        func: sym ? (program ? `${program.name}:${sym.name}` : sym.name) : undefined,
+        idle: h.waiting,
+        satp: `0x${(h.readCsr(SATP) ?? 0n).toString(16).padStart(16, '0')}`,
+        pid: p?.pid,
+        name: p?.name,
+        instret: h.instret,
+      };
+    }),
+  };
 }

@@ -148,6 +148,31 @@ export interface TrapLogResponse {
   total: number;
 }
 
+export type HartsArguments = Record<string, never>;
+
+/** One hart as the status bar and the Harts view show it. */
+export interface HartInfo {
+  hart: number;
+  /** Privilege mode now. */
+  priv: 'U' | 'S' | 'M';
+  pc: string;
+  /** Function containing pc (kernel symbols, or `program:function` for a known user program). */
+  func?: string;
+  /** Waiting in wfi for an interrupt. */
+  idle: boolean;
+  satp: string;
+  /** The process the hart runs, when the process table is readable. */
+  pid?: number;
+  name?: string;
+  instret: number;
+}
+
+export interface HartsResponse {
+  harts: HartInfo[];
+  /** True while the guest runs (values are a snapshot). */
+  running: boolean;
+}
+
 export interface ConsoleInputArguments {
   text: string;
 }
@@ -159,6 +184,7 @@ export interface Xv6Requests {
   'xv6.pageTable': [PageTableArguments, PageTableResponse];
   'xv6.trapLog': [TrapLogArguments, TrapLogResponse];
   'xv6.consoleInput': [ConsoleInputArguments, ConsoleInputResponse];
+  'xv6.harts': [HartsArguments, HartsResponse];
 }
 export type Xv6RequestName = keyof Xv6Requests;
 export type Xv6RequestArgs<K extends Xv6RequestName> = Xv6Requests[K][0];
@@ -169,6 +195,7 @@ export const XV6_REQUESTS: readonly Xv6RequestName[] = [
   'xv6.pageTable',
   'xv6.trapLog',
   'xv6.consoleInput',
+  'xv6.harts',
 ];
 
 // ---- custom events ---------------------------------------------------------------

@@ -10,6 +10,7 @@ import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import * as K from './kernels';
 import * as C from './client';
+import type { HartsResponse } from '../../adapter/protocol';
 
 describe('debug adapter (end to end)', function () {
   this.timeout(30_000);
@@ -174,6 +175,17 @@ describe('debug adapter (end to end)', function () {
     const log = await dc.customRequest('xv6.trapLog', {});
     const traps = (log.body as { traps: { name: string; from: string }[] }).traps;
     assert.deepEqual(traps.at(-1), { ...traps.at(-1), name: 'Store/AMO page fault', from: 'U' });
+    // The trap is taken: this small kernel does not delegate, so the hart is in M-mode at its vector.
+    const hs = (await dc.customRequest('xv6.harts', {})).body as HartsResponse;
+    assert.equal(hs.running, false);
+    assert.equal(hs.harts.length, 1);
+    const h0 = hs.harts[0];
+    assert.equal(h0?.hart, 0);
+    assert.equal(h0?.priv, 'M');
+    assert.equal(h0?.idle, false);
+    assert.match(h0?.pc ?? '', /^0x[0-9a-f]{16}$/);
+    assert.match(h0?.satp ?? '', /^0x8/);
+    assert.ok((h0?.instret ?? 0) > 0);
   });
 
   it('names user-space frames from the userPrograms folder', async () => {
