@@ -219,7 +219,7 @@ function store(d: JitInsn, k: number, _ofs: number, nofs: number, va: string, sl
   }
   return (
     `{ const va = ${va}; ${tlb('pw', size, d.rs1, d.imm)}` +
-    ` if (o >= 0) { ${fast} if (watch[o >>> 12] !== 0) { shared.stored(h.id, o, ${size}); if (!b.valid) ${exit(k + 1, nofs)} } }` +
+    ` if (o >= 0) { ${fast} if (watch[o >>> 12] !== 0) { shared.stored(h.id, o, ${size}); if (h.attention || !b.valid) ${exit(k + 1, nofs)} } }` +
     ` else { ${slow} if (!h.storeSlow(va, ${size}, ${slowArgs})) return ~(c + ${k});` +
     ` if (h.attention || !b.valid) ${exit(k + 1, nofs)} } }`
   );
