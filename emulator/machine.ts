@@ -218,6 +218,19 @@ export class Machine {
     return this.consoleQueue.length - this.consoleHead;
   }
 
+  /**
+   * Stop a hart right after any store instruction of it that writes physical
+   * [paddr, paddr + len) (run() returns `{kind: 'watchpoint'}`). Returns the watchpoint's id,
+   * or a one-line reason it cannot be set. Device and debugger writes never stop.
+   */
+  addWatchpoint(paddr: number, len: number): number | string {
+    return this.shared.addWatch?.(paddr, len) ?? 'this CPU has no data watchpoints';
+  }
+
+  removeWatchpoint(id: number): void {
+    this.shared.removeWatch?.(id);
+  }
+
   /** Ask run() to return `{kind: 'pause'}` at the next quantum boundary (safe from callbacks). */
   requestPause(): void {
     this.pauseRequested = true;
@@ -243,6 +256,10 @@ export class Machine {
       const why = hart.stopReason;
       if (why === 'breakpoint') return { kind: 'breakpoint', hart: id, pc: hart.getPc() };
       if (why === 'trap-hook' && hart.lastTrap) return { kind: 'trap', hart: id, trap: hart.lastTrap };
+      if (why === 'watch') {
+        const hit = this.shared.takeWatchHit?.();
+        if (hit) return { kind: 'watchpoint', hart: id, hit };
+      }
       // A hart in wfi (or one that could not make progress) sleeps through its turn.
       if (why === 'wfi' || ran === 0) this.quantumLeft = 0;
       if (this.quantumLeft > 0) continue;

@@ -86,7 +86,33 @@ export type StopReason =
   | { kind: 'poweroff'; code: number } // the guest wrote the test finisher (code 0 = pass)
   | { kind: 'reboot' }
   | { kind: 'htif'; code: number } // --htif mode: the program wrote tohost (exit code = tohost >> 1)
-  | { kind: 'pause' }; // Machine.requestPause() was called
+  | { kind: 'pause' } // Machine.requestPause() was called
+  | { kind: 'watchpoint'; hart: number; hit: WatchHit }; // a store hit a watched range (state: after the store)
+
+/** One watched range a store overlapped, with its bytes before and after the store. */
+export interface WatchHitRange {
+  /** The id Machine.addWatchpoint gave. */
+  id: number;
+  /** Physical start and length of the watched range. */
+  paddr: number;
+  len: number;
+  /** The range's bytes before (as last seen) and after the store. */
+  old: Uint8Array;
+  now: Uint8Array;
+}
+
+/**
+ * A data watchpoint hit: a store instruction of `hart` (a store, SC or AMO, by the
+ * interpreter or the JIT) wrote bytes overlapping watched physical ranges. The hart stopped
+ * after the instruction retired: its pc is the next instruction, as after a gdb watchpoint.
+ */
+export interface WatchHit {
+  hart: number;
+  /** Physical address and size of the store. */
+  paddr: number;
+  len: number;
+  ranges: WatchHitRange[];
+}
 
 /** Access kinds, for translation and permission checks. */
 export const enum Access {
@@ -127,13 +153,24 @@ export interface CpuSharedApi {
   readonly breakpoints: Set<number>;
   onTrap: ((t: TrapInfo) => boolean) | undefined;
   ramWritten(paddr: number, len: number): void;
+  /**
+   * Data watchpoints (optional: the built-in CPU has them, test fakes need not). A store by
+   * a hart overlapping a watched physical range [paddr, paddr + len) inside RAM stops that
+   * hart after the store (HartStop 'watch'); writes by devices (DMA), by the debugger and
+   * the page walker's A/D updates only refresh the remembered old bytes. addWatch returns
+   * the new watchpoint's id, or a one-line error when the range is not in RAM.
+   */
+  addWatch?(paddr: number, len: number): number | string;
+  removeWatch?(id: number): void;
+  /** The hit that stopped a hart (then forgotten). */
+  takeWatchHit?(): WatchHit | undefined;
 }
 
 /** Result of a side-effect-free translation for the debugger. */
 export type Translation = { ok: true; paddr: number } | { ok: false; cause: Exc };
 
 /** Why Hart.run() returned early (null: ran its whole budget). */
-export type HartStop = null | 'wfi' | 'breakpoint' | 'trap-hook';
+export type HartStop = null | 'wfi' | 'breakpoint' | 'trap-hook' | 'watch';
 
 /** The hart as the machine drives it (implemented by cpu/hart.ts). */
 export interface HartApi {

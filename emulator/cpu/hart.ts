@@ -121,6 +121,8 @@ export class Hart implements HartApi {
   }
   irqDirty = true;
   stopReq = false;
+  /** A data watchpoint was hit (watchStop): stop at the next service(). */
+  watchReq = false;
   skipBp = false;
 
   readonly ram: RamApi;
@@ -155,7 +157,19 @@ export class Hart implements HartApi {
   // ---- Running -------------------------------------------------------------------------
 
   run(n: number): number {
-    return runHart(this, n);
+    const r = runHart(this, n);
+    // A data watchpoint hit by the budget's last instruction stops the run all the same.
+    if (this.watchReq && this.stopReason === null) {
+      this.watchReq = false;
+      this.stopReason = 'watch';
+    }
+    return r;
+  }
+
+  /** A store of this hart hit a data watchpoint (shared.ts): stop before the next instruction. */
+  watchStop(): void {
+    this.watchReq = true;
+    this.attention = true;
   }
 
   skipBreakpointOnce(): void {
@@ -168,6 +182,12 @@ export class Hart implements HartApi {
    */
   service(): number {
     this.attention = false;
+    // First, so the stop shows the state right after the store (pc at the next instruction).
+    if (this.watchReq) {
+      this.watchReq = false;
+      this.stopReason = 'watch';
+      return 1;
+    }
     let took = false;
     if (this.irqDirty) {
       this.irqDirty = false;
@@ -361,7 +381,7 @@ export class Hart implements HartApi {
   }
 
   private pteWritten(off: number): void {
-    if (this.shared.watch[off >>> 12] !== 0) this.shared.stored(this.id, off, 8);
+    if (this.shared.watch[off >>> 12] !== 0) this.shared.stored(this.id, off, 8, true);
   }
 
   // ---- Memory fast-path helpers (used by exec.ts) --------------------------------------

@@ -14,8 +14,13 @@
  * Compiled JIT blocks (jit.ts) are registered here too, by physical page: `blocks[p]` maps
  * a halfword index to the block starting there, `blockLists[p]` lists the page's blocks.
  * A store over a block's bytes, fence.i and restore (flushCode) drop it.
+ *
+ * Data watchpoints (the debugger's write watches) are physical ranges; bit 2 of `watch`
+ * marks their pages, so a store elsewhere costs nothing more. A store instruction of a hart
+ * overlapping a range records a WatchHit and asks the hart to stop after that instruction
+ * retires (hart.ts `watchStop`); other writers only refresh the range's remembered bytes.
  */
-import type { CpuSharedApi, RamApi, TrapInfo } from '../types';
+import type { CpuSharedApi, RamApi, TrapInfo, WatchHit } from '../types';
 import type { JitBlock } from './jit';
 
 /** Int32 fields per decoded slot: op, rd*2, rs1*2, rs2*2, imm, length, raw bits, spare. */
@@ -27,11 +32,24 @@ export const JIT_THRESHOLD = 100;
 
 export const WATCH_CODE = 1;
 export const WATCH_RESV = 2;
+export const WATCH_DATA = 4;
+/** Largest data watchpoint, in bytes. */
+export const WATCH_MAX_LEN = 4096;
 
 /** What a hart registers with the shared state so DMA and debugger writes reach it. */
 export interface SharedHart {
   readonly id: number;
   codeChanged(): void;
+  /** One of the hart's stores hit a data watchpoint: stop after the current instruction. */
+  watchStop(): void;
+}
+
+/** A data watchpoint: RAM offset, length, and its bytes as last seen. */
+interface DataWatch {
+  readonly id: number;
+  readonly off: number;
+  readonly len: number;
+  old: Uint8Array;
 }
 
 export class CpuShared implements CpuSharedApi {
@@ -58,7 +76,11 @@ export class CpuShared implements CpuSharedApi {
   /** Per RAM page: every live block of the page. */
   private blockLists: (JitBlock[] | undefined)[] = [];
   private ramBase = 0;
+  private ram: RamApi | undefined = undefined;
   private readonly harts: SharedHart[] = [];
+  private readonly dataWatches: DataWatch[] = [];
+  private nextWatchId = 1;
+  private watchHit: WatchHit | undefined = undefined;
 
   /** Called by each hart's constructor. */
   attach(h: SharedHart, ram: RamApi): void {
@@ -69,6 +91,7 @@ export class CpuShared implements CpuSharedApi {
       this.blocks = new Array<(JitBlock | undefined)[] | undefined>(n).fill(undefined);
       this.blockLists = new Array<JitBlock[] | undefined>(n).fill(undefined);
       this.ramBase = ram.base;
+      this.ram = ram;
     }
     this.harts.push(h);
   }
@@ -132,9 +155,10 @@ export class CpuShared implements CpuSharedApi {
 
   /**
    * A store of `len` bytes at RAM offset `off` touched a watched page (called by the storing
-   * hart, `hart` = its id, or -1 for a device or the debugger).
+   * hart, `hart` = its id, or -1 for a device or the debugger). `implicit`: the page walker's
+   * A/D update, which is no store instruction (it never stops at a data watchpoint).
    */
-  stored(hart: number, off: number, len: number): void {
+  stored(hart: number, off: number, len: number, implicit = false): void {
     const first = off >>> 12;
     const last = (off + len - 1) >>> 12;
     for (let p = first; p <= last && p < this.watch.length; p++) {
@@ -157,6 +181,75 @@ export class CpuShared implements CpuSharedApi {
         const r = this.reservation[id]!;
         if (id !== hart && r >= lo && r < hi) this.reservation[id] = -1;
       }
+    }
+    // A store spans at most two pages unless it is a big device or debugger write.
+    if (this.dataWatches.length > 0 && (len > 4096 || (this.watch[first]! | this.watch[last]!) & WATCH_DATA))
+      this.dataStored(implicit ? -1 : hart, off, len);
+  }
+
+  // ---- Data watchpoints --------------------------------------------------------------
+
+  /** Watch writes to physical [paddr, paddr + len): the new id, or why not. */
+  addWatch(paddr: number, len: number): number | string {
+    if (!Number.isInteger(len) || len < 1 || len > WATCH_MAX_LEN)
+      return `a watched range is 1 to ${WATCH_MAX_LEN} bytes long, not ${len}`;
+    const off = paddr - this.ramBase;
+    const ram = this.ram;
+    if (ram === undefined || !Number.isInteger(paddr) || off < 0 || off + len > ram.size)
+      return `physical address 0x${paddr.toString(16)} (${len} bytes) is not in RAM`;
+    const id = this.nextWatchId++;
+    this.dataWatches.push({ id, off, len, old: ram.u8.slice(off, off + len) });
+    this.markWatchPages();
+    return id;
+  }
+
+  removeWatch(id: number): void {
+    const i = this.dataWatches.findIndex((w) => w.id === id);
+    if (i < 0) return;
+    this.dataWatches.splice(i, 1);
+    this.markWatchPages();
+  }
+
+  takeWatchHit(): WatchHit | undefined {
+    const h = this.watchHit;
+    this.watchHit = undefined;
+    return h;
+  }
+
+  /** Set WATCH_DATA on exactly the pages some data watchpoint covers. */
+  private markWatchPages(): void {
+    for (let p = 0; p < this.watch.length; p++) this.watch[p] = this.watch[p]! & ~WATCH_DATA;
+    for (const w of this.dataWatches) {
+      for (let p = w.off >>> 12; p <= (w.off + w.len - 1) >>> 12; p++)
+        this.watch[p] = this.watch[p]! | WATCH_DATA;
+    }
+  }
+
+  /**
+   * Bytes [off, off + len) of RAM were written, on a data-watched page. A store by a hart
+   * (`hart` >= 0) overlapping a range becomes the pending hit and stops that hart; any
+   * writer refreshes the ranges' remembered bytes.
+   */
+  private dataStored(hart: number, off: number, len: number): void {
+    const u8 = this.ram!.u8;
+    for (const w of this.dataWatches) {
+      if (off >= w.off + w.len || off + len <= w.off) continue;
+      const now = u8.slice(w.off, w.off + w.len);
+      if (hart >= 0) {
+        let hit = this.watchHit;
+        if (hit === undefined) {
+          hit = { hart, paddr: this.ramBase + off, len, ranges: [] };
+          this.watchHit = hit;
+          for (const h of this.harts) if (h.id === hart) h.watchStop();
+        }
+        // A second store before the hit is taken (a unit test driving a hart alone) keeps
+        // the first store's address and the first old bytes.
+        const r = hit.hart === hart ? hit.ranges.find((x) => x.id === w.id) : undefined;
+        if (r !== undefined) r.now = now;
+        else if (hit.hart === hart)
+          hit.ranges.push({ id: w.id, paddr: this.ramBase + w.off, len: w.len, old: w.old, now });
+      }
+      w.old = now;
     }
   }
 
