@@ -8,17 +8,21 @@
  * (shared.ts) times. It
  * is keyed by physical address (RAM page and halfword in it), covers straight-line
  * instructions within that one page, and ends after a branch, a jump or a CSR write, before
- * anything the interpreter must do itself (system, fence.i, sfence.vma, atomics, illegal encodings),
+ * anything the interpreter must do itself (system, fence.i, sfence.vma, illegal encodings),
  * before a 32-bit instruction straddling the page end, or after JIT_MAX_LEN instructions.
  * Stores over a block's bytes (from any hart, DMA or the debugger), fence.i and snapshot
  * restore drop it (shared.ts). Identical code compiles once: functions are cached by their
- * source, so a user program loaded again at another physical address reuses them.
+ * instruction bits, so a user program loaded again at another physical address reuses them.
  */
 import { div, divw, mul, mulh, sar, shl, shr } from './alu';
 import { generateBlock, jitBodyOp, jitEndOp, type JitInsn } from './jit-codegen';
 import { decodeInto } from './table';
 import { csrInstruction } from './csr';
+import { atomic } from './atomic';
 import type { Hart } from './hart';
+import { TLB_MASK } from './mmu';
+
+const PAGE_INV = 1 / 4096;
 
 /** Longest block, in instructions. */
 export const JIT_MAX_LEN = 64;
@@ -48,19 +52,27 @@ export class JitBlock {
 }
 
 /** The helpers generated code calls (the interpreter's own, so results are identical). */
-const runtime = { shl, shr, sar, mul, mulh, div, divw, csr: csrInstruction };
+const runtime = { shl, shr, sar, mul, mulh, div, divw, csr: csrInstruction, atomic };
 
+/**
+ * Compiled functions by the instruction bits of their block (the generated source is a
+ * function of those bits alone): a short key, and no source generated on a hit.
+ */
 const cache = new Map<string, BlockFn>();
 
-function functionFor(src: string): BlockFn {
-  let fn = cache.get(src);
+function functionFor(insns: readonly JitInsn[]): BlockFn {
+  const key = insns.map((d) => d.raw).join(',');
+  let fn = cache.get(key);
   if (fn === undefined) {
+    const src = generateBlock(insns);
+    // The parentheses make V8 compile the inner function with the factory (it is called
+    // at once), instead of pre-parsing it now and parsing it again on its first call.
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the JIT: source built by jit-codegen.ts from decoded fields only
-    const factory = new Function('rt', `return function block(h, pc, b, m) {\n${src}\n};`) as (
+    const factory = new Function('rt', `return (function block(h, pc, b, m) {\n${src}\n});`) as (
       rt: typeof runtime,
     ) => BlockFn;
     fn = factory(runtime);
-    cache.set(src, fn);
+    cache.set(key, fn);
   }
   return fn;
 }
@@ -71,8 +83,27 @@ export function jitFunctionCount(): number {
 }
 
 /**
+ * Make the page of `pc` the hart's fetch page when its translation is already in the
+ * instruction TLB and it is RAM: what Hart.enterPage does on a TLB hit, which has no side
+ * effect. False when the interpreter must translate (a miss may walk, set A bits, fault).
+ */
+function enterMappedPage(h: Hart, pc: number): boolean {
+  const vpn = Math.floor(pc * PAGE_INV);
+  const t = h.itlb;
+  const i = vpn & TLB_MASK;
+  const o = t.off[i]!;
+  if (t.tag[i] !== vpn || h.permX[t.flags[i]!] !== 1 || o < 0) return false;
+  const page = o >>> 12;
+  h.code = h.shared.codePage(page);
+  h.jitBlocks = h.shared.blockPage(page);
+  h.codeOff = page * 4096;
+  h.fetchBase = vpn * 4096;
+  return true;
+}
+
+/**
  * Run compiled blocks back to back from `b` at virtual `pc`, within `max` steps, while the
- * next pc stays in the current fetch page and has a block that fits and holds no
+ * next pc is in a page the instruction TLB maps and has a block that fits and holds no
  * breakpoint (`bps` when breakpoints are set), and nothing asked for attention. Returns
  * the instructions retired, or `~retired` when the last one run trapped (a trap uses one
  * step of the budget, as in the interpreter).
@@ -91,8 +122,11 @@ export function runBlocks(
     used += r;
     if (h.attention) return used;
     pc = h.pc;
-    const off = pc - h.fetchBase;
-    if (!(off >= 0 && off < 4096)) return used;
+    let off = pc - h.fetchBase;
+    if (!(off >= 0 && off < 4096)) {
+      if (!enterMappedPage(h, pc)) return used;
+      off = pc - h.fetchBase;
+    }
     const next = h.jitBlocks[off >> 1];
     if (next === undefined || next.len > max - used || (bps !== undefined && next.hitsBreakpoint(bps, pc))) {
       return used;
@@ -137,7 +171,7 @@ export function compileBlock(h: Hart, off: number): JitBlock | undefined {
     if (end) break;
   }
   if (insns.length === 0) return undefined;
-  const fn = functionFor(generateBlock(insns));
+  const fn = functionFor(insns);
   const b = new JitBlock(fn, insns.length, off >> 1, o >> 1, Int32Array.from(offsets));
   h.shared.addBlock(h.codeOff >>> 12, b);
   return b;
