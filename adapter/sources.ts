@@ -5,7 +5,9 @@
  * `<top>/prebuilt/kernel`); so a relative name is tried against comp_dir, then against
  * the ELF's folder and its parents. Absolute names are used as they are when they exist.
  * The launch configuration's `sourceMap` (build folder -> local folder, longest first)
- * rewrites a recorded path before any of that.
+ * rewrites a recorded path before any of that. Last come the kernel ELF's folder and its
+ * parents: a user program built in the same tree (`user/lazytests.c` under `kernel/`)
+ * is found from there even when its ELF was copied elsewhere (the `userPrograms` folder).
  */
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -14,11 +16,27 @@ import type { SourceLine } from './symbols';
 const found = new Map<string, string | undefined>();
 
 let sourceMap: readonly [string, string][] = [];
+let kernelElf: string | undefined;
 
-/** Install the launch configuration's source map (build prefix -> local prefix). */
-export function setSourceMap(map: readonly [string, string][]): void {
+/**
+ * Install the launch configuration's source map (build prefix -> local prefix) and the
+ * kernel ELF's path (its folders are the last places a relative name is looked for).
+ */
+export function setSourceMap(map: readonly [string, string][], kernelPath?: string): void {
   sourceMap = map;
+  kernelElf = kernelPath;
   found.clear();
+}
+
+/** `elf`'s folder and up to three of its parents. */
+function near(elf: string): string[] {
+  const out: string[] = [];
+  let d = dirname(resolve(elf));
+  for (let i = 0; i < 4; i++) {
+    out.push(d);
+    d = dirname(d);
+  }
+  return out;
 }
 
 function mapped(path: string): string | undefined {
@@ -46,13 +64,9 @@ export function sourcePath(
   if (isAbsolute(line.file)) candidates.push(line.file);
   else {
     if (line.compDir && isAbsolute(line.compDir)) candidates.push(join(line.compDir, line.file));
-    if (elfPath) {
-      let d = dirname(resolve(elfPath));
-      for (let i = 0; i < 4; i++) {
-        candidates.push(join(d, line.file));
-        d = dirname(d);
-      }
-    }
+    if (elfPath) for (const d of near(elfPath)) candidates.push(join(d, line.file));
+    if (kernelElf && kernelElf !== elfPath)
+      for (const d of near(kernelElf)) candidates.push(join(d, line.file));
   }
   const hit = candidates.find((c) => existsSync(c));
   found.set(key, hit ? resolve(hit) : undefined);
