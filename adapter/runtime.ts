@@ -5,9 +5,17 @@
  * session can answer requests between them; keeps the breakpoint set (function,
  * instruction, the panic symbol, the temporary ones of the steps in linestep.ts); decides
  * which traps stop the run (exception filters with conditions); single-steps one hart; and
- * keeps a log of recent traps. It reports through the `RuntimeEvents` callbacks.
+ * keeps a log of recent traps; data watchpoint hits go to `onWatchpoint` (watch.ts). It
+ * reports through the `RuntimeEvents` callbacks.
  */
-import { Priv, type CpuSharedApi, type HartApi, type StopReason, type TrapInfo } from '../emulator/types';
+import {
+  Priv,
+  type CpuSharedApi,
+  type HartApi,
+  type StopReason,
+  type TrapInfo,
+  type WatchHit,
+} from '../emulator/types';
 import type { PhysReader } from '../emulator/inspect';
 import type { ElfFile } from '../emulator/elf';
 import { readCString } from '../emulator/inspect';
@@ -29,7 +37,14 @@ export interface MachineLike extends PhysReader {
 }
 
 export type StopKind =
-  'entry' | 'breakpoint' | 'function breakpoint' | 'instruction breakpoint' | 'step' | 'pause' | 'exception';
+  | 'entry'
+  | 'breakpoint'
+  | 'function breakpoint'
+  | 'instruction breakpoint'
+  | 'data breakpoint'
+  | 'step'
+  | 'pause'
+  | 'exception';
 
 export interface StopInfo {
   kind: StopKind;
@@ -112,6 +127,11 @@ export class Runtime {
   backtrace: ((hart: number) => string[]) | undefined;
   /** The hart that last stopped at a breakpoint PC: it executes that instruction on resume. */
   private lastStopHart: number | undefined;
+  /**
+   * A store hit a data watchpoint (watch.ts): the stop to report, or undefined to go on
+   * (a false condition, a hit count not reached). The hart is past the store already.
+   */
+  onWatchpoint: ((hart: number, hit: WatchHit) => StopInfo | undefined) | undefined;
   readonly panicAddr: number | undefined;
   /** Every trap taken, for the trap log view. */
   readonly traps: TrapLog;
@@ -212,10 +232,28 @@ export class Runtime {
     this.schedule();
   }
 
-  pause(): void {
+  /** Stop every hart; the stop names `hart` when it is one (see `pausedHart`). */
+  pause(hart?: number): void {
     if (!this.running) return;
     this.halt();
-    this.stop({ kind: 'pause', hart: 0 });
+    this.stop({ kind: 'pause', hart: this.pausedHart(hart) });
+  }
+
+  /**
+   * The hart a pause reports. All harts stop together (all-stop), so the choice is only
+   * which thread gets the focus. gdb's all-stop mode keeps the thread the user selected
+   * current when it interrupts the program, so we report the hart the client asked to
+   * pause (DAP pause's threadId: the thread focused in the UI). Without one, the hart a
+   * student most likely wants to see: the first in user mode (running a process), else
+   * the first not idling in wfi, else hart 0.
+   */
+  private pausedHart(requested: number | undefined): number {
+    const harts = this.machine.harts;
+    if (requested !== undefined && harts[requested]) return requested;
+    const user = harts.findIndex((h) => h.priv === Priv.U);
+    if (user >= 0) return user;
+    const busy = harts.findIndex((h) => !h.waiting);
+    return busy >= 0 ? busy : 0;
   }
 
   /** Stop running without reporting (terminate, disconnect). */
@@ -241,7 +279,8 @@ export class Runtime {
     }
     const traps = this.stepTraps;
     this.stepTraps = undefined;
-    const filterStop = this.pendingTrapStop;
+    const hit = this.machine.shared.takeWatchHit?.();
+    const filterStop = this.pendingTrapStop ?? (hit ? this.onWatchpoint?.(hartId, hit) : undefined);
     this.pendingTrapStop = undefined;
     return filterStop ? { traps, filterStop } : { traps };
   }
@@ -301,7 +340,7 @@ export class Runtime {
         return;
       case 'pause':
         this.halt();
-        this.stop({ kind: 'pause', hart: 0 });
+        this.stop({ kind: 'pause', hart: this.pausedHart(undefined) });
         return;
       case 'idle':
         // Every hart waits and nothing will wake one: wait for console input or a pause.
@@ -321,6 +360,15 @@ export class Runtime {
       case 'breakpoint':
         this.onBreakpoint(stop.hart, Number(stop.pc));
         return;
+      case 'watchpoint': {
+        // Not lastStopHart: the hart is past the store, and a breakpoint at its pc is still due.
+        const s = this.onWatchpoint?.(stop.hart, stop.hit);
+        if (s) {
+          this.halt();
+          this.stop(s);
+        }
+        return;
+      }
       case 'poweroff':
         this.end(
           stop.code,

@@ -36,6 +36,9 @@ import { LineStepper, type StepMode } from './linestep';
 import { backtraceText, sourceStack } from './stack';
 import { replCommand } from './commands';
 import { setSourceMap } from './sources';
+import { Watchpoints, dataBreakpointInfo, type WatchTools } from './watch';
+import type { Value } from './cvalues';
+import { Priv } from '../emulator/types';
 
 const TRAP_EVENT_MS = 250;
 
@@ -74,6 +77,10 @@ export class Xv6DebugSession extends InspectingSession {
     b.supportsLogPoints = true;
     // Breakpoints at addresses from the disassembly view.
     b.supportsInstructionBreakpoints = true;
+    // Write watchpoints on variables, lvalue expressions and addresses (watch.ts), with
+    // the `asAddress` and `bytes` fields of dataBreakpointInfo (DAP 1.65).
+    b.supportsDataBreakpoints = true;
+    b.supportsDataBreakpointBytes = true;
     // Stop on page faults, user and kernel exceptions and panics; each filter takes a condition.
     b.exceptionBreakpointFilters = EXCEPTION_FILTERS.map((f) => ({
       filter: f.id,
@@ -127,7 +134,7 @@ export class Xv6DebugSession extends InspectingSession {
     }
     this.config = config;
     this.kernelPath = this.booted.kernelPath;
-    setSourceMap(config.sourceMap);
+    setSourceMap(config.sourceMap, this.booted.kernelPath);
     const runtime = new Runtime(
       this.booted.machine,
       this.booted.elf,
@@ -246,10 +253,15 @@ export class Xv6DebugSession extends InspectingSession {
     });
   }
 
-  protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
+  protected override pauseRequest(
+    response: DebugProtocol.PauseResponse,
+    args: DebugProtocol.PauseArguments,
+  ): void {
     this.guard(response, () => {
+      // The stop names the thread asked for (runtime.ts pausedHart says why).
+      const hart = args.threadId - 1;
       this.sendResponse(response);
-      this.rt().pause();
+      this.rt().pause(this.rt().machine.harts[hart] ? hart : undefined);
     });
   }
 
@@ -365,6 +377,50 @@ export class Xv6DebugSession extends InspectingSession {
   ): void {
     this.guard(response, () => {
       response.body = { breakpoints: bp.setExceptionFilters(this.rt(), args) };
+      this.sendResponse(response);
+    });
+  }
+
+  // ---- data breakpoints (watch.ts) ---------------------------------------------------
+
+  private watchpoints: Watchpoints | undefined;
+
+  private watchTools(): WatchTools {
+    const located = (hart: number, frame: { user: boolean }, value: Value) => ({
+      value,
+      hart,
+      userFromKernel: frame.user && this.rt().machine.harts[hart]?.priv !== Priv.U,
+    });
+    return {
+      evaluate: (expr, frameId) => {
+        const { hart, frame } = this.frameOf(frameId);
+        return located(hart, frame, this.inspector().evaluate(frame, hart, expr));
+      },
+      child: (ref, name) => {
+        const found = this.inspector().child(ref, name);
+        return found && located(this.lastStop?.hart ?? 0, found.frame, found.value);
+      },
+      condition: (expr) => this.frameTools().condition(expr),
+    };
+  }
+
+  protected override dataBreakpointInfoRequest(
+    response: DebugProtocol.DataBreakpointInfoResponse,
+    args: DebugProtocol.DataBreakpointInfoArguments,
+  ): void {
+    this.guard(response, () => {
+      response.body = dataBreakpointInfo(this.rt(), args, this.watchTools(), this.lastStop?.hart ?? 0);
+      this.sendResponse(response);
+    });
+  }
+
+  protected override setDataBreakpointsRequest(
+    response: DebugProtocol.SetDataBreakpointsResponse,
+    args: DebugProtocol.SetDataBreakpointsArguments,
+  ): void {
+    this.guard(response, () => {
+      this.watchpoints ??= new Watchpoints(this.rt());
+      response.body = { breakpoints: this.watchpoints.set(args.breakpoints, this.watchTools()) };
       this.sendResponse(response);
     });
   }
