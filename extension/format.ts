@@ -1,0 +1,68 @@
+/**
+ * Text the extension shows, built without VS Code so it can be tested: the status bar
+ * line for the stopped hart (`hart 0 · pid 3 sh · S-mode`) with its tooltip, and the
+ * backtrace `xv6: Copy Backtrace` puts on the clipboard (`#0 panic at kernel/printf.c:40`,
+ * gdb's `bt` shape, the same as the adapter prints in the debug console).
+ */
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { HartInfo } from '../adapter/protocol';
+
+const MODE_NAME: Record<HartInfo['priv'], string> = { U: 'U-mode', S: 'S-mode', M: 'M-mode' };
+
+/** The status bar line for one hart. */
+export function statusLine(h: HartInfo): string {
+  const parts = [`hart ${h.hart}`];
+  if (h.pid !== undefined) parts.push(`pid ${h.pid}${h.name ? ` ${h.name}` : ''}`);
+  else if (h.idle) parts.push('idle');
+  parts.push(MODE_NAME[h.priv] ?? `${String(h.priv)}-mode`);
+  return parts.join(' · ');
+}
+
+/** The status bar tooltip: where the hart is and what it runs. */
+export function statusTooltip(h: HartInfo, harts: number): string {
+  return [
+    `xv6: hart ${h.hart} of ${harts} stopped in ${MODE_NAME[h.priv] ?? h.priv}`,
+    `pc ${h.pc}${h.func ? ` in ${h.func}` : ''}`,
+    h.pid !== undefined ? `process ${h.pid}${h.name ? ` (${h.name})` : ''}` : 'no process on this hart',
+    `satp ${h.satp}`,
+  ].join('\n');
+}
+
+/** The hart a stop is about (thread id = hart + 1), else the first one. */
+export function stoppedHart(harts: readonly HartInfo[], threadId: number | undefined): HartInfo | undefined {
+  const want = threadId !== undefined && threadId > 0 ? threadId - 1 : undefined;
+  return harts.find((h) => h.hart === want) ?? harts[0];
+}
+
+/**
+ * `#n name at file:line` lines from DAP stack frames; a frame without source shows its
+ * pc, a label frame (a boundary such as user space) only its name. Paths inside one of
+ * `roots` are shown relative to it.
+ */
+export function backtraceLines(
+  frames: readonly DebugProtocol.StackFrame[],
+  roots: readonly string[] = [],
+): string[] {
+  let n = 0;
+  return frames.map((f) => {
+    if (f.presentationHint === 'label') return f.name;
+    const path = f.source?.path ?? f.source?.name;
+    const where =
+      path && f.line > 0
+        ? ` at ${relative(path, roots)}:${f.line}`
+        : f.instructionPointerReference
+          ? ` at ${f.instructionPointerReference}`
+          : '';
+    return `#${n++} ${f.name}${where}`;
+  });
+}
+
+function relative(path: string, roots: readonly string[]): string {
+  const p = path.replace(/\\/g, '/');
+  let best: string | undefined;
+  for (const r of roots) {
+    const root = r.replace(/\\/g, '/').replace(/\/+$/, '');
+    if (p.startsWith(root + '/') && (best === undefined || root.length > best.length)) best = root;
+  }
+  return best === undefined ? path : p.slice(best.length + 1);
+}

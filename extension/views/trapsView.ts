@@ -1,0 +1,133 @@
+/**
+ * The Traps view (`xv6.traps`): the trap log read at each stop (`xv6.trapLog`, latest
+ * first) and the traps `xv6.trap` events report while the guest runs. Clicking a trap
+ * runs `xv6.traps.reveal`, which asks the adapter for the source line of its sepc (DAP
+ * `disassemble` with resolveSymbols) and opens it.
+ */
+import * as vscode from 'vscode';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { TrapEventBody } from '../../adapter/protocol';
+import {
+  noSourceMessage,
+  sourceOf,
+  summaryRow,
+  TrapList,
+  trapRow,
+  TRAP_LIMIT,
+  type TrapItem,
+} from './model/traps';
+import { RowNode, ViewNode, Xv6TreeProvider } from './node';
+import type { SessionWatch } from './session';
+
+export class TrapNode extends RowNode {
+  constructor(
+    row: ConstructorParameters<typeof RowNode>[1],
+    readonly item: TrapItem,
+  ) {
+    super(undefined, row);
+  }
+  override getTreeItem(): vscode.TreeItem {
+    const item = super.getTreeItem();
+    item.command = { command: 'xv6.traps.reveal', title: 'Reveal Source of sepc', arguments: [this] };
+    return item;
+  }
+}
+
+/** Live events redraw the view at most this often (ms). */
+const REDRAW_MS = 250;
+
+export class TrapsProvider extends Xv6TreeProvider {
+  readonly list = new TrapList(TRAP_LIMIT);
+  /** The log of the latest stop has been read into `list`. */
+  private loaded: Promise<void> | undefined;
+  private redraw: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly watch: SessionWatch) {
+    super();
+  }
+
+  override invalidate(): void {
+    this.loaded = undefined;
+    super.invalidate();
+  }
+
+  /** The session changed or ended: forget its traps. */
+  clear(): void {
+    this.list.clear();
+    this.invalidate();
+  }
+
+  /** Traps reported while running: append, and redraw soon if shown. */
+  onTraps(ev: TrapEventBody): void {
+    this.list.append(ev);
+    // Rebuild the nodes from the list; a log not read yet is still read (it has these too).
+    super.invalidate();
+    if (this.redraw === undefined)
+      this.redraw = setTimeout(() => {
+        this.redraw = undefined;
+        this.changed();
+      }, REDRAW_MS);
+  }
+
+  protected override async loadRoots(): Promise<ViewNode[]> {
+    const s = this.watch.session;
+    if (!s) {
+      this.setMessage('Start an xv6 debug session to see its traps.');
+      return [];
+    }
+    if (!this.watch.ready) {
+      this.setMessage('The xv6 debug session is starting…');
+      return [];
+    }
+    this.loaded ??= this.readLog();
+    await this.loaded;
+    this.setMessage(this.list.size ? undefined : 'No traps yet.');
+    const prefix = s.id;
+    const nodes: ViewNode[] = this.list.latest().map((t) => new TrapNode(trapRow(t, prefix), t));
+    const summary = summaryRow(this.list, prefix);
+    if (summary) nodes.push(new RowNode(undefined, summary));
+    return nodes;
+  }
+
+  private async readLog(): Promise<void> {
+    const [log, harts] = await Promise.all([
+      this.watch.request('xv6.trapLog', { limit: TRAP_LIMIT }),
+      this.watch.snapshot('xv6.harts').catch(() => undefined),
+    ]);
+    this.list.replace(log.traps, log.total);
+    if (harts) this.list.attributePids(harts.harts);
+  }
+
+  /** Open the source line of a trap's sepc, or say why there is none. */
+  async reveal(node: TrapNode): Promise<void> {
+    const t = node.item.trap;
+    const res = (await this.watch.dap('disassemble', {
+      memoryReference: t.epc,
+      instructionCount: 1,
+      resolveSymbols: true,
+    } satisfies DebugProtocol.DisassembleArguments)) as DebugProtocol.DisassembleResponse['body'] | undefined;
+    const loc = sourceOf(res);
+    if (!loc) {
+      void vscode.window.showInformationMessage(noSourceMessage(t));
+      return;
+    }
+    const line = Math.max(0, loc.line - 1);
+    const col = Math.max(0, (loc.column ?? 1) - 1);
+    try {
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(loc.path));
+      await vscode.window.showTextDocument(doc, {
+        selection: new vscode.Range(line, col, line, col),
+        preview: true,
+      });
+    } catch {
+      void vscode.window.showInformationMessage(
+        `sepc ${t.epc} is at ${loc.path}:${loc.line}, but that file cannot be opened (is "sourceMap" needed?)`,
+      );
+    }
+  }
+
+  override dispose(): void {
+    if (this.redraw !== undefined) clearTimeout(this.redraw);
+    super.dispose();
+  }
+}

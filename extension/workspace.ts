@@ -1,0 +1,141 @@
+/**
+ * What the extension needs to know about the folder a student opened, without VS Code:
+ * whether it is an xv6 tree (and which layout), the launch configurations to offer for it,
+ * and how an incomplete `xv6` configuration is filled in before launch (F5 with no
+ * launch.json, or a bare `{ "type": "xv6" }`). The folder is read through a small async
+ * probe so tests can describe a tree as a list of paths.
+ */
+
+/** Reads the opened folder; paths are relative to it, with `/` separators. */
+export interface FolderProbe {
+  kind(rel: string): Promise<'file' | 'dir' | undefined>;
+  /** Names of a folder's entries; [] when it does not exist. */
+  list(rel: string): Promise<string[]>;
+}
+
+/** Where an xv6 tree keeps what the debugger needs, relative to the folder. */
+export interface TreeLayout {
+  kernel: string;
+  /** The disk image, when it exists or the Makefile builds it. */
+  disk?: string;
+  /** The folder of user program ELFs (`_ls`, `_sh` ...), when the folder exists. */
+  userPrograms?: string;
+  /** True when that folder already holds built programs (`_name` files). */
+  userProgramsBuilt: boolean;
+  /** make's targets for the `xv6: make` task ([] for plain `make`); undefined without a Makefile. */
+  makeTargets?: string[];
+}
+
+/** The label VS Code gives the task the TaskProvider returns (source `xv6`, name `make`). */
+export const MAKE_TASK_LABEL = 'xv6: make';
+export const MAKE_TASK_TYPE = 'xv6-make';
+export const DEMO_NAME = 'xv6 demo';
+export const TREE_CONFIG_NAME = 'xv6: debug the kernel';
+
+const WS = '${workspaceFolder}';
+
+/**
+ * The xv6 layout of the folder, or undefined when it is not an xv6 tree. Two layouts:
+ * MIT's (the ELF at `kernel/kernel`, `fs.img` and `user/_name` at the top, built by
+ * `make kernel/kernel fs.img`), and this project's teaching kernel (sources in
+ * `kernel/kernel/`, everything built into `build/` by plain `make`).
+ */
+export async function detectTree(probe: FolderProbe): Promise<TreeLayout | undefined> {
+  const [makefile, kernelDir, kernelElf] = await Promise.all([
+    probe.kind('Makefile'),
+    probe.kind('kernel'),
+    probe.kind('kernel/kernel'),
+  ]);
+  const hasMake = makefile === 'file';
+  if (kernelDir !== 'dir') return undefined;
+
+  if (kernelElf === 'file' || (hasMake && kernelElf === undefined)) {
+    const disk = hasMake || (await probe.kind('fs.img')) === 'file' ? 'fs.img' : undefined;
+    const user = await userFolder(probe, 'user');
+    return {
+      kernel: 'kernel/kernel',
+      ...(disk ? { disk } : {}),
+      ...user,
+      ...(hasMake ? { makeTargets: ['kernel/kernel', 'fs.img'] } : {}),
+    };
+  }
+  if (kernelElf === 'dir' && hasMake) {
+    const user = await userFolder(probe, 'build/user');
+    return { kernel: 'build/kernel', disk: 'build/fs.img', ...user, makeTargets: [] };
+  }
+  return undefined;
+}
+
+async function userFolder(
+  probe: FolderProbe,
+  rel: string,
+): Promise<Pick<TreeLayout, 'userPrograms' | 'userProgramsBuilt'>> {
+  if ((await probe.kind(rel)) !== 'dir') return { userProgramsBuilt: false };
+  const names = await probe.list(rel);
+  return { userPrograms: rel, userProgramsBuilt: names.some((n) => /^_[^.]+$/.test(n)) };
+}
+
+/** The settings that give defaults to every xv6 launch. */
+export interface LaunchSettings {
+  harts?: unknown;
+  memoryMB?: unknown;
+}
+
+export type DebugConfig = Record<string, unknown>;
+
+/** The configurations offered when VS Code creates a launch.json. */
+export function initialConfigurations(tree: TreeLayout | undefined): DebugConfig[] {
+  const demo: DebugConfig = { type: 'xv6', request: 'launch', name: DEMO_NAME, stopOnEntry: false };
+  if (!tree) return [demo];
+  const own: DebugConfig = {
+    type: 'xv6',
+    request: 'launch',
+    name: TREE_CONFIG_NAME,
+    kernel: `${WS}/${tree.kernel}`,
+    ...(tree.disk ? { disk: `${WS}/${tree.disk}` } : {}),
+    ...(tree.userPrograms ? { userPrograms: `${WS}/${tree.userPrograms}` } : {}),
+    ...(tree.makeTargets ? { preLaunchTask: MAKE_TASK_LABEL } : {}),
+  };
+  return [own];
+}
+
+/**
+ * Fills in what an `xv6` launch configuration leaves unset. An empty configuration (F5
+ * with no launch.json) becomes a launch; with no kernel given, the tree's kernel, disk,
+ * built user programs and the make task are used; with no tree, nothing is added, so
+ * the adapter runs its bundled kernel and disk. `harts` and `memoryMB` come from the
+ * settings when unset (the adapter checks their ranges).
+ */
+export function fillConfiguration(
+  config: DebugConfig,
+  tree: TreeLayout | undefined,
+  settings: LaunchSettings,
+): DebugConfig {
+  const out: DebugConfig = { ...config };
+  out.type ??= 'xv6';
+  out.request ??= 'launch';
+  out.name ??= tree ? TREE_CONFIG_NAME : DEMO_NAME;
+  if (tree && out.kernel === undefined) {
+    out.kernel = `${WS}/${tree.kernel}`;
+    if (out.disk === undefined && tree.disk) out.disk = `${WS}/${tree.disk}`;
+    if (out.userPrograms === undefined && tree.userPrograms && tree.userProgramsBuilt)
+      out.userPrograms = `${WS}/${tree.userPrograms}`;
+    if (out.preLaunchTask === undefined && tree.makeTargets) out.preLaunchTask = MAKE_TASK_LABEL;
+  }
+  if (out.harts === undefined && Number.isInteger(settings.harts)) out.harts = settings.harts;
+  if (out.memoryMB === undefined && Number.isInteger(settings.memoryMB)) out.memoryMB = settings.memoryMB;
+  return out;
+}
+
+/** The shell command of the `xv6: make` task. */
+export function makeCommand(targets: readonly string[]): string {
+  return ['make', ...targets].join(' ');
+}
+
+/** True when `path` is inside `folder` (both absolute, same separator style). */
+export function isInside(path: string, folder: string): boolean {
+  const f = folder.replace(/[\\/]+$/, '');
+  if (path.length <= f.length || !path.startsWith(f)) return false;
+  const sep = path[f.length];
+  return sep === '/' || sep === '\\';
+}
