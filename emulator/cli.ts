@@ -14,6 +14,7 @@ import { MachineConfigError } from './machine';
 import { CpuShared } from './cpu/shared';
 import type { StopReason } from './types';
 import { TIMEBASE_HZ } from './memmap';
+import { relaunchWithHugePages } from './hugepages';
 
 const USAGE = `usage: xv6emu [--kernel ELF] [--disk IMG] [--harts N] [--memory MiB] [--persist] [--realtime]
               [--virtio legacy|modern|auto] [--run "CMD"] [--timeout-insns N] [--stats] [--htif] [--no-jit]
@@ -352,12 +353,15 @@ function reportPanic(booted: ReturnType<typeof boot>, hartId: number): number {
   return 3;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    process.stderr.write(
-      `xv6emu: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
-    );
-    process.exit(70);
-  },
-);
+// Guest RAM on huge pages when the host can (hugepages.ts): the process starts itself again.
+relaunchWithHugePages()
+  .then((code) => code ?? main())
+  .then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(
+        `xv6emu: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+      );
+      process.exit(70);
+    },
+  );
