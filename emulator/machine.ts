@@ -242,6 +242,7 @@ export class Machine {
    */
   run(budget: number, opts?: { deadlineMs?: number }): StopReason {
     const deadline = opts?.deadlineMs !== undefined ? Date.now() + opts.deadlineMs : Infinity;
+    if (this.shared instanceof CpuShared) this.shared.compileDeadline = deadline;
     let left = budget;
     let boundaries = 0;
     for (;;) {

@@ -132,6 +132,10 @@ export function runHart(h: Hart, n: number): number {
   const watch = shared.watch;
   const bps = shared.breakpoints;
   const bpOn = bps.size > 0;
+  // The virtual page the last breakpoint check was in, and whether a breakpoint lies in it:
+  // most pages have none, so most instructions cost no set lookup.
+  let bpBase = -1;
+  let bpHere = false;
   const jitOn = shared.jit;
   const jitThreshold = shared.jitThreshold;
   let skipBp = h.skipBp;
@@ -155,7 +159,12 @@ export function runHart(h: Hart, n: number): number {
     }
     const pc = h.pc;
     if (bpOn) {
-      if (!skipBp && bps.has(pc)) {
+      const d = pc - bpBase;
+      if (!(d >= 0 && d < 4096)) {
+        bpBase = pc - (pc % 4096);
+        bpHere = bps.onPage(pc);
+      }
+      if (bpHere && !skipBp && bps.has(pc)) {
         h.stopReason = 'breakpoint';
         break;
       }

@@ -39,7 +39,7 @@ import { runHart } from './exec';
 import { debugTranslate, restoreHart, snapshotHart } from './hart-state';
 import { loadSlow, physRead, physWrite, storeSlow } from './memory';
 import { ACCESS_FAULT, ALLOW_ALL, TLB_MASK, Tlb, permTable, walk, type WalkResult } from './mmu';
-import { SLOT, SLOTS_PER_PAGE, WATCH_CODE, type CpuShared } from './shared';
+import { SLOT, SLOTS_PER_PAGE, WATCH_CODE, type CpuShared, type BreakpointSet } from './shared';
 import { compileBlock, runBlocks, type JitBlock } from './jit';
 import { mret, sret, takeTrap } from './trap';
 import { decodeInto, lookup, type Fields } from './table';
@@ -484,11 +484,17 @@ export class Hart implements HartApi {
 
   /** The JIT: compile the block starting at byte `off` of the current fetch page. */
   compileAt(off: number): void {
+    // Past the caller's deadline, keep interpreting (the count starts again): compiling is
+    // the slow part of the JIT, and a burst of it must not hold the host's event loop.
+    if (Date.now() > this.shared.compileDeadline) {
+      this.code[(off << 2) + 7] = 0;
+      return;
+    }
     compileBlock(this, off);
   }
 
   /** The JIT: run compiled blocks from `b` (jit.ts); the steps used. */
-  runBlocks(b: JitBlock, pc: number, max: number, bps: Set<number> | undefined): number {
+  runBlocks(b: JitBlock, pc: number, max: number, bps: BreakpointSet | undefined): number {
     return runBlocks(this, b, pc, max, bps);
   }
 

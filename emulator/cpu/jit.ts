@@ -21,6 +21,7 @@ import { csrInstruction } from './csr';
 import { atomic } from './atomic';
 import type { Hart } from './hart';
 import { TLB_MASK } from './mmu';
+import type { BreakpointSet } from './shared';
 
 const PAGE_INV = 1 / 4096;
 
@@ -45,7 +46,8 @@ export class JitBlock {
   ) {}
 
   /** True when some breakpoint is on one of the block's instructions at virtual `pc`. */
-  hitsBreakpoint(bps: Set<number>, pc: number): boolean {
+  hitsBreakpoint(bps: BreakpointSet, pc: number): boolean {
+    if (!bps.onPage(pc)) return false;
     for (let k = 0; k < this.offsets.length; k++) if (bps.has(pc + this.offsets[k]!)) return true;
     return false;
   }
@@ -113,7 +115,7 @@ export function runBlocks(
   b: JitBlock,
   pc: number,
   max: number,
-  bps: Set<number> | undefined,
+  bps: BreakpointSet | undefined,
 ): number {
   let used = 0;
   for (;;) {

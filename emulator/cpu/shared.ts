@@ -52,14 +52,51 @@ interface DataWatch {
   old: Uint8Array;
 }
 
+/**
+ * The breakpoint set, which also counts breakpoints per virtual page: a compiled block lies
+ * in one page, so one lookup tells that none of its instructions has a breakpoint.
+ */
+export class BreakpointSet extends Set<number> {
+  private readonly perPage = new Map<number, number>();
+
+  override add(pc: number): this {
+    if (!this.has(pc)) {
+      const p = Math.floor(pc / 4096);
+      this.perPage.set(p, (this.perPage.get(p) ?? 0) + 1);
+    }
+    return super.add(pc);
+  }
+
+  override delete(pc: number): boolean {
+    if (!super.delete(pc)) return false;
+    const p = Math.floor(pc / 4096);
+    const n = this.perPage.get(p)! - 1;
+    if (n > 0) this.perPage.set(p, n);
+    else this.perPage.delete(p);
+    return true;
+  }
+
+  override clear(): void {
+    this.perPage.clear();
+    super.clear();
+  }
+
+  /** True when a breakpoint lies in the virtual page of `pc`. */
+  onPage(pc: number): boolean {
+    return this.perPage.has(Math.floor(pc / 4096));
+  }
+}
+
 export class CpuShared implements CpuSharedApi {
   mtime = 0;
-  readonly breakpoints = new Set<number>();
+  readonly breakpoints = new BreakpointSet();
   onTrap: ((t: TrapInfo) => boolean) | undefined = undefined;
   /** Use the JIT tier (the interpreter alone when false; both give identical executions). */
   jit = true;
   /** Interpreted executions of an instruction before a block starting there is compiled. */
   jitThreshold = JIT_THRESHOLD;
+  /** Date.now() after which no block is compiled in this run() (Machine.run's deadline). */
+  compileDeadline = Infinity;
   /** Statistics: blocks compiled, block entries, instructions retired in compiled blocks. */
   jitCompiled = 0;
   jitEntries = 0;

@@ -174,6 +174,69 @@ describe('cpu JIT tier', () => {
     assert.ok(jit.shared.jitRetired > 2000, 'the loop did not run compiled');
   });
 
+  it('runs compiled past breakpoints on other pages, and still stops at one on its own', () => {
+    const { jit, ref } = lockstep(HOT_LOOP, [300]);
+    const compiledBefore = jit.shared.jitRetired;
+    // Never executed: the page after the loop's, and one far away.
+    for (const r of [jit, ref]) {
+      r.shared.breakpoints.add(RAM_BASE + 0x1000);
+      r.shared.breakpoints.add(RAM_BASE + 0x40_0000);
+    }
+    for (const r of [jit, ref]) r.hart.run(150);
+    assert.equal(state(jit), state(ref));
+    assert.ok(
+      jit.shared.jitRetired > compiledBefore + 100,
+      'the loop did not run compiled with breakpoints on other pages',
+    );
+    // The same page as the loop, on an instruction the loop runs: it stops there.
+    const bp = RAM_BASE + 4 + 12; // `addi a1,a1,-1`
+    for (const r of [jit, ref]) r.shared.breakpoints.add(bp);
+    for (const r of [jit, ref]) r.hart.run(10_000);
+    assert.equal(jit.hart.stopReason, 'breakpoint');
+    assert.equal(jit.hart.getPc(), BigInt(bp));
+    assert.equal(state(jit), state(ref));
+    // Removed again (the page's count drops to none): it runs to the end.
+    for (const r of [jit, ref]) {
+      r.shared.breakpoints.delete(bp);
+      r.hart.skipBreakpointOnce();
+      r.hart.run(10_000);
+    }
+    assert.equal(state(jit), state(ref));
+    assert.equal(jit.hart.getReg(10), 100n);
+  });
+
+  it('keeps a page count of breakpoints through add, delete and clear', () => {
+    const bps = rig().shared.breakpoints;
+    bps.add(RAM_BASE + 8);
+    bps.add(RAM_BASE + 8);
+    bps.add(RAM_BASE + 0xffc);
+    assert.equal(bps.onPage(RAM_BASE), true);
+    assert.equal(bps.onPage(RAM_BASE + 0x1000), false);
+    assert.equal(bps.delete(RAM_BASE + 8), true);
+    assert.equal(bps.onPage(RAM_BASE + 0x800), true, 'one breakpoint is left on the page');
+    assert.equal(bps.delete(RAM_BASE + 8), false);
+    bps.delete(RAM_BASE + 0xffc);
+    assert.equal(bps.onPage(RAM_BASE), false);
+    bps.add(0x3f_ffff_f000 + 4);
+    assert.equal(bps.onPage(0x3f_ffff_f000), true, 'a user address above 2^32');
+    bps.clear();
+    assert.equal(bps.onPage(0x3f_ffff_f000), false);
+    assert.equal(bps.size, 0);
+  });
+
+  it('compiles nothing once the run’s compile deadline has passed, with identical results', () => {
+    const { jit, ref } = lockstep(HOT_LOOP, [40], (r) => {
+      r.shared.compileDeadline = Date.now() - 1;
+    });
+    for (const r of [jit, ref]) r.hart.run(10_000);
+    assert.equal(state(jit), state(ref));
+    assert.equal(jit.shared.jitCompiled, 0);
+    assert.equal(jit.hart.getReg(10), 100n);
+    // With the deadline lifted, the loop compiles on its next runs.
+    const { jit: later } = lockstep(HOT_LOOP, [10_000]);
+    assert.ok(later.shared.jitCompiled > 0);
+  });
+
   it('stops at a breakpoint inside a hot block, and steps over it once asked', () => {
     const bp = RAM_BASE + 4 + 8; // `xor a3,a3,a2`: the 3rd instruction of the loop block
     const { jit, ref } = lockstep(HOT_LOOP, [300]); // the loop block is compiled by now
