@@ -70,6 +70,8 @@ export function relaunchWithHugePages(): Promise<number | undefined> {
  */
 function exitWithParent(): void {
   const parent = Number(process.env[PARENT]);
+  // Not passed on: a process this one starts has another parent.
+  delete process.env[PARENT];
   if (!Number.isInteger(parent) || parent <= 0) return;
   setInterval(() => {
     if (process.ppid !== parent) process.exit(129);

@@ -44,6 +44,9 @@ import { compileBlock, runBlocks, type JitBlock } from './jit';
 import { mret, sret, takeTrap } from './trap';
 import { decodeInto, lookup, type Fields } from './table';
 
+/** Executions before a compile put off by the run's deadline is tried again. */
+const RETRY_COMPILE = 16;
+
 const TWO32 = 4294967296;
 /** 1/4096: multiplying by it is exact and cheaper than dividing. */
 const PAGE_INV = 1 / 4096;
@@ -484,10 +487,11 @@ export class Hart implements HartApi {
 
   /** The JIT: compile the block starting at byte `off` of the current fetch page. */
   compileAt(off: number): void {
-    // Past the caller's deadline, keep interpreting (the count starts again): compiling is
-    // the slow part of the JIT, and a burst of it must not hold the host's event loop.
+    // Past the caller's deadline, keep interpreting: compiling is the slow part of the JIT,
+    // and a burst of it must not hold the host's event loop. The count goes back a little,
+    // so the block is tried again soon (in the next run, once the deadline is new).
     if (Date.now() > this.shared.compileDeadline) {
-      this.code[(off << 2) + 7] = 0;
+      this.code[(off << 2) + 7] = Math.max(0, this.shared.jitThreshold - RETRY_COMPILE);
       return;
     }
     compileBlock(this, off);

@@ -45,11 +45,22 @@ export class JitBlock {
     readonly offsets: Int32Array,
   ) {}
 
+  /** The last answer of hitsBreakpoint: for this set generation and virtual pc. */
+  private bpGeneration = -1;
+  private bpPc = -1;
+  private bpHit = false;
+
   /** True when some breakpoint is on one of the block's instructions at virtual `pc`. */
   hitsBreakpoint(bps: BreakpointSet, pc: number): boolean {
-    if (!bps.onPage(pc)) return false;
-    for (let k = 0; k < this.offsets.length; k++) if (bps.has(pc + this.offsets[k]!)) return true;
-    return false;
+    if (this.bpGeneration === bps.generation && this.bpPc === pc) return this.bpHit;
+    let hit = false;
+    if (bps.onPage(pc)) {
+      for (let k = 0; k < this.offsets.length && !hit; k++) hit = bps.has(pc + this.offsets[k]!);
+    }
+    this.bpGeneration = bps.generation;
+    this.bpPc = pc;
+    this.bpHit = hit;
+    return hit;
   }
 }
 

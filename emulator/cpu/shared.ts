@@ -58,17 +58,21 @@ interface DataWatch {
  */
 export class BreakpointSet extends Set<number> {
   private readonly perPage = new Map<number, number>();
+  /** Changes with every change of the set (compiled blocks cache their answer by it). */
+  generation = 0;
 
   override add(pc: number): this {
     if (!this.has(pc)) {
       const p = Math.floor(pc / 4096);
       this.perPage.set(p, (this.perPage.get(p) ?? 0) + 1);
+      this.generation++;
     }
     return super.add(pc);
   }
 
   override delete(pc: number): boolean {
     if (!super.delete(pc)) return false;
+    this.generation++;
     const p = Math.floor(pc / 4096);
     const n = this.perPage.get(p)! - 1;
     if (n > 0) this.perPage.set(p, n);
@@ -77,6 +81,7 @@ export class BreakpointSet extends Set<number> {
   }
 
   override clear(): void {
+    this.generation++;
     this.perPage.clear();
     super.clear();
   }
