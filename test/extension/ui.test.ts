@@ -1,0 +1,185 @@
+/**
+ * UI tests in code-server's real VS Code workbench, driven through Debian's chromium
+ * with playwright-core (mocha under Node 20): open the sample xv6 tree with the
+ * extension under development, press F5, tick the adapter's "Page faults" exception
+ * filter in the Breakpoints view, type `lazytests` into the console terminal, and once
+ * the session has stopped, check the Page Tables and Traps views in the DOM and save
+ * their screenshots under test/output/screenshots/. Fails, never skips, without
+ * code-server or chromium.
+ */
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { launchWorkbench, type Workbench } from './harness/browser';
+import { EXTENSION, REPO, SCREENSHOTS, requireTools } from './harness/paths';
+import { startServer, type VsCodeServer } from './harness/server';
+import { makeSampleWorkspace, type SampleWorkspace } from './harness/workspace';
+
+/** The sidebar pane whose header reads `title` (Run and Debug view). */
+const pane = (page: Page, title: string): Locator =>
+  page
+    .locator('.pane')
+    .filter({ has: page.locator('.pane-header', { hasText: new RegExp(`^\\s*${title}`, 'i') }) });
+
+async function expand(page: Page, title: string, open: boolean): Promise<void> {
+  const header = pane(page, title).locator('.pane-header').first();
+  if ((await header.count()) === 0) return;
+  const expanded = (await header.getAttribute('aria-expanded')) === 'true';
+  if (expanded !== open) await header.click();
+}
+
+/** Drags the sash at the sidebar's right edge so the views show their descriptions. */
+async function widenSidebar(page: Page, width: number): Promise<void> {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (!box || box.width >= width) return;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width + 1, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + width, y, { steps: 8 });
+  await page.mouse.up();
+}
+
+/** The text of the console terminal (DOM renderer: terminal.integrated.gpuAcceleration off). */
+const terminalText = async (page: Page): Promise<string> =>
+  (await page.locator('.xterm-rows').allInnerTexts()).join('\n');
+
+/** The whole UI run's limit, so that with the in-host run the extension tests stay under 10 min. */
+const BUDGET_MS = 4 * 60_000;
+let deadline = Date.now() + BUDGET_MS;
+/** A wait's timeout: `ms`, cut to what is left of the budget (at least 1 s, so it fails with its own message). */
+const within = (ms: number): number => Math.max(1000, Math.min(ms, deadline - Date.now()));
+
+describe('the workbench UI (code-server + chromium)', function () {
+  this.timeout(BUDGET_MS + 60_000);
+  let server: VsCodeServer | undefined;
+  let wb: Workbench | undefined;
+  let ws: SampleWorkspace | undefined;
+  let page: Page;
+
+  const shot = async (name: string, target?: Locator): Promise<string> => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const file = join(SCREENSHOTS, name);
+    if (target) await target.screenshot({ path: file });
+    else await page.screenshot({ path: file });
+    return file;
+  };
+
+  before(async () => {
+    deadline = Date.now() + BUDGET_MS;
+    const tools = requireTools();
+    if (EXTENSION === REPO) {
+      assert.ok(
+        existsSync(join(REPO, 'dist', 'extension.js')),
+        'dist/extension.js is missing: run the build first',
+      );
+    }
+    ws = makeSampleWorkspace();
+    server = await startServer(tools, { env: { EXTENSIONS_GALLERY: '{}' } });
+    wb = await launchWorkbench(tools, { width: 1600, height: 1000 });
+    page = wb.page;
+    await page.goto(server.url(ws.root, [['extensionDevelopmentPath', server.remote(EXTENSION)]]));
+    await page.locator('.monaco-workbench').waitFor({ timeout: within(90_000) });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && wb) {
+      const safe = (this.currentTest.title || 'test').replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+      await shot(`failed-${safe}.png`).catch(() => undefined);
+    }
+  });
+
+  after(async () => {
+    await wb?.close();
+    await server?.stop();
+    if (ws) rmSync(ws.root, { recursive: true, force: true });
+  });
+
+  it('Start Debugging (F5) starts the sample tree and its console terminal shows the shell prompt', async () => {
+    await page.keyboard.press('Control+Shift+D');
+    await pane(page, 'Breakpoints')
+      .first()
+      .waitFor({ timeout: within(30_000) });
+    // The green Start Debugging button of the Run and Debug view (what F5 runs).
+    await page.locator('.part.sidebar [aria-label^="Start Debugging"]').first().click();
+    // Move away so the button's hover does not cover the views.
+    await page.mouse.move(900, 700);
+    await page.keyboard.press('Escape');
+    await page
+      .locator('.debug-toolbar')
+      .waitFor({ timeout: within(60_000) })
+      .catch(() => assert.fail('no debug toolbar 60 s after F5: the session did not start'));
+    await page
+      .locator('.xterm-rows', { hasText: '$ ' })
+      .first()
+      .waitFor({ timeout: within(90_000) })
+      .catch(async () => assert.fail(`no shell prompt in the terminal:\n${await terminalText(page)}`));
+  });
+
+  it('the "Page faults" exception filter stops lazytests typed into the terminal', async () => {
+    await expand(page, 'Breakpoints', true);
+    const filter = pane(page, 'Breakpoints').locator('.monaco-list-row', { hasText: 'Page faults' });
+    await filter.waitFor({ timeout: within(30_000) });
+    // The row is an ARIA checkbox; its .monaco-checkbox toggles it.
+    if ((await filter.getAttribute('aria-checked')) !== 'true')
+      await filter.locator('.monaco-checkbox').click();
+    await pane(page, 'Breakpoints')
+      .locator('.monaco-list-row[aria-checked="true"]', { hasText: 'Page faults' })
+      .waitFor({ timeout: within(10_000) })
+      .catch(() => assert.fail('the Page faults filter did not become ticked'));
+    await page.locator('.xterm').first().click();
+    await page.keyboard.type('lazytests\n', { delay: 20 });
+    await page
+      .locator('.xterm-rows', { hasText: 'lazytests' })
+      .first()
+      .waitFor({ timeout: within(30_000) })
+      .catch(async () => assert.fail(`the terminal did not echo lazytests:\n${await terminalText(page)}`));
+    // The Call Stack header names why the session stopped: "Store/AMO page fault at 0x…".
+    await pane(page, 'Call Stack')
+      .locator('.pane-header')
+      .getByText(/page fault/i)
+      .first()
+      .waitFor({ timeout: within(120_000) })
+      .catch(() => assert.fail('the session did not stop on the page fault in time'));
+  });
+
+  it('the Page Tables view lists lazytests (screenshot page-tables.png)', async () => {
+    // The empty secondary side bar (chat) only takes room from the screenshots (its own
+    // button: the terminal has the keyboard focus here).
+    const hideAux = page.locator('.part.auxiliarybar [aria-label^="Hide Secondary Side Bar"]');
+    if (await hideAux.isVisible()) await hideAux.click();
+    await widenSidebar(page, 720);
+    for (const t of ['Variables', 'Watch', 'Call Stack', 'Breakpoints', 'Traps'])
+      await expand(page, t, false);
+    await expand(page, 'Page Tables', true);
+    const view = pane(page, 'Page Tables');
+    await view
+      .locator('.monaco-list-row', { hasText: 'lazytests' })
+      .first()
+      .waitFor({ timeout: within(30_000) })
+      .catch(async () => assert.fail(`no lazytests row in the Page Tables view:\n${await view.innerText()}`));
+    const text = await view.innerText();
+    assert.match(
+      text,
+      /lazytests\s*running.*current/,
+      `the running lazytests is the current process:\n${text}`,
+    );
+    assert.match(text, /trampoline/, `the trampoline range is labelled:\n${text}`);
+    assert.match(text, /not mapped.*lazy/, `the lazy region is labelled:\n${text}`);
+    await shot('page-tables.png', view);
+  });
+
+  it('the Traps view shows the page fault (screenshot traps.png)', async () => {
+    await expand(page, 'Page Tables', false);
+    await expand(page, 'Traps', true);
+    const view = pane(page, 'Traps');
+    const row = view.locator('.monaco-list-row', { hasText: /page fault/i }).first();
+    await row
+      .waitFor({ timeout: within(30_000) })
+      .catch(async () => assert.fail(`no page-fault row in the Traps view:\n${await view.innerText()}`));
+    assert.match(await row.innerText(), /Store\/AMO page fault|Load page fault/, 'the cause in words');
+    assert.match(await row.innerText(), /stval 0x[0-9a-f]+/, 'the faulting address');
+    await shot('traps.png', view);
+    await shot('workbench.png');
+  });
+});
