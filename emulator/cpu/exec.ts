@@ -131,6 +131,7 @@ export function runHart(h: Hart, n: number): number {
   const shared = h.shared;
   const watch = shared.watch;
   const bps = shared.breakpoints;
+  if (bps.dirty) shared.refreshBreakpointFlags();
   const bpOn = bps.size > 0;
   // The virtual page the last breakpoint check was in, and whether a breakpoint lies in it:
   // most pages have none, so most instructions cost no set lookup.
@@ -180,8 +181,8 @@ export function runHart(h: Hart, n: number): number {
       // breakpoint is on any of its instructions (jit-codegen.ts gives the contract). The
       // retired instructions were counted in h.instret by the blocks.
       const blk = h.jitBlocks[(off | 0) >> 1];
-      if (blk !== undefined && blk.len <= n - steps + 1 && !(bpOn && blk.hitsBreakpoint(bps, pc))) {
-        let r = h.runBlocks(blk, pc, n - steps + 1, bpOn ? bps : undefined);
+      if (blk !== undefined && blk.len <= n - steps + 1 && !(blk.mayHit && blk.hitsBreakpoint(bps, pc))) {
+        let r = h.runBlocks(blk, pc, n - steps + 1, bps);
         if (r >= 0) steps += r - 1;
         else {
           r = ~r;

@@ -498,7 +498,7 @@ export class Hart implements HartApi {
   }
 
   /** The JIT: run compiled blocks from `b` (jit.ts); the steps used. */
-  runBlocks(b: JitBlock, pc: number, max: number, bps: BreakpointSet | undefined): number {
+  runBlocks(b: JitBlock, pc: number, max: number, bps: BreakpointSet): number {
     return runBlocks(this, b, pc, max, bps);
   }
 

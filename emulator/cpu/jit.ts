@@ -45,6 +45,20 @@ export class JitBlock {
     readonly offsets: Int32Array,
   ) {}
 
+  /**
+   * Some breakpoint is at the page offset of one of the block's instructions (in some page):
+   * only then can it hit one (CpuShared keeps this up to date).
+   */
+  mayHit = false;
+
+  /** Whether a breakpoint is at any of the block's page offsets (`perOffset`: BreakpointSet's). */
+  atOffsets(perOffset: Uint16Array): boolean {
+    for (let k = 0; k < this.offsets.length; k++) {
+      if (perOffset[(this.startHw + (this.offsets[k]! >> 1)) & 2047]! > 0) return true;
+    }
+    return false;
+  }
+
   /** The last answer of hitsBreakpoint: for this set generation and virtual pc. */
   private bpGeneration = -1;
   private bpPc = -1;
@@ -117,17 +131,12 @@ function enterMappedPage(h: Hart, pc: number): boolean {
 /**
  * Run compiled blocks back to back from `b` at virtual `pc`, within `max` steps, while the
  * next pc is in a page the instruction TLB maps and has a block that fits and holds no
- * breakpoint (`bps` when breakpoints are set), and nothing asked for attention. Returns
+ * breakpoint of `bps` (looked up only for blocks whose `mayHit` says one may be there),
+ * and nothing asked for attention. Returns
  * the instructions retired, or `~retired` when the last one run trapped (a trap uses one
  * step of the budget, as in the interpreter).
  */
-export function runBlocks(
-  h: Hart,
-  b: JitBlock,
-  pc: number,
-  max: number,
-  bps: BreakpointSet | undefined,
-): number {
+export function runBlocks(h: Hart, b: JitBlock, pc: number, max: number, bps: BreakpointSet): number {
   let used = 0;
   for (;;) {
     const r = b.fn(h, pc, b, max - used);
@@ -141,7 +150,7 @@ export function runBlocks(
       off = pc - h.fetchBase;
     }
     const next = h.jitBlocks[off >> 1];
-    if (next === undefined || next.len > max - used || (bps !== undefined && next.hitsBreakpoint(bps, pc))) {
+    if (next === undefined || next.len > max - used || (next.mayHit && next.hitsBreakpoint(bps, pc))) {
       return used;
     }
     b = next;

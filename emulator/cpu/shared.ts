@@ -53,26 +53,35 @@ interface DataWatch {
 }
 
 /**
- * The breakpoint set, which also counts breakpoints per virtual page: a compiled block lies
- * in one page, so one lookup tells that none of its instructions has a breakpoint.
+ * The breakpoint set (virtual pcs), which also counts breakpoints per virtual page and per
+ * offset in a page. A compiled block lies in one page, and its instructions sit at the same
+ * offsets in every virtual page that maps it: a block none of whose offsets holds a
+ * breakpoint anywhere can never hit one, and says so in its `mayHit` flag (kept up to date
+ * by CpuShared), so running compiled code costs nothing more while breakpoints are set.
  */
 export class BreakpointSet extends Set<number> {
   private readonly perPage = new Map<number, number>();
+  /** Breakpoints at each halfword offset of a page, in any page. */
+  readonly perOffset = new Uint16Array(SLOTS_PER_PAGE);
   /** Changes with every change of the set (compiled blocks cache their answer by it). */
   generation = 0;
+  /** Set on every change; CpuShared refreshes the blocks' flags and clears it. */
+  dirty = false;
 
   override add(pc: number): this {
     if (!this.has(pc)) {
       const p = Math.floor(pc / 4096);
       this.perPage.set(p, (this.perPage.get(p) ?? 0) + 1);
-      this.generation++;
+      this.perOffset[(pc % 4096) >> 1]!++;
+      this.changed();
     }
     return super.add(pc);
   }
 
   override delete(pc: number): boolean {
     if (!super.delete(pc)) return false;
-    this.generation++;
+    this.changed();
+    this.perOffset[(pc % 4096) >> 1]!--;
     const p = Math.floor(pc / 4096);
     const n = this.perPage.get(p)! - 1;
     if (n > 0) this.perPage.set(p, n);
@@ -81,14 +90,20 @@ export class BreakpointSet extends Set<number> {
   }
 
   override clear(): void {
-    this.generation++;
+    this.changed();
     this.perPage.clear();
+    this.perOffset.fill(0);
     super.clear();
   }
 
   /** True when a breakpoint lies in the virtual page of `pc`. */
   onPage(pc: number): boolean {
     return this.perPage.has(Math.floor(pc / 4096));
+  }
+
+  private changed(): void {
+    this.generation++;
+    this.dirty = true;
   }
 }
 
@@ -159,6 +174,7 @@ export class CpuShared implements CpuSharedApi {
   }
 
   addBlock(p: number, b: JitBlock): void {
+    b.mayHit = b.atOffsets(this.breakpoints.perOffset);
     const old = this.blockPage(p)[b.startHw];
     if (old !== undefined) old.valid = false;
     this.blockPage(p)[b.startHw] = b;
@@ -169,6 +185,19 @@ export class CpuShared implements CpuSharedApi {
     }
     list.push(b);
     this.jitCompiled++;
+  }
+
+  /**
+   * After a change of the breakpoints: every live block's `mayHit` again (run loops call
+   * this when `breakpoints.dirty`; a change is rare, a walk over the blocks cheap).
+   */
+  refreshBreakpointFlags(): void {
+    const bps = this.breakpoints;
+    bps.dirty = false;
+    for (const list of this.blockLists) {
+      if (list === undefined) continue;
+      for (const b of list) b.mayHit = b.atOffsets(bps.perOffset);
+    }
   }
 
   /** Drop the blocks of page `p` overlapping halfwords [lo, hi] (all of them when lo > hi). */
