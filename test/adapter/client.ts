@@ -29,6 +29,53 @@ export function clientPerTest(use: (dc: DebugClient) => void): void {
   });
 }
 
+/** A test's adapter and what it printed (the debug console, which carries the guest's console). */
+export interface ConsoleClient {
+  readonly dc: DebugClient;
+  readonly output: string;
+  /** Waits (up to 60 s) for the shell's first prompt `$ `. */
+  prompt(): Promise<void>;
+  /** Waits for the prompt, then types `cmd` and Enter into the guest's console. */
+  shell(cmd: string): Promise<void>;
+}
+
+/**
+ * clientPerTest, keeping the output of each test's adapter: a suite boots the bundled
+ * kernel and works at the shell prompt through the returned object.
+ */
+export function consoleClientPerTest(): ConsoleClient {
+  let dc: DebugClient | undefined;
+  let output = '';
+  clientPerTest((d) => {
+    dc = d;
+    output = '';
+    d.on('output', (e: DebugProtocol.OutputEvent) => {
+      output += e.body.output;
+    });
+  });
+  const c: ConsoleClient = {
+    get dc(): DebugClient {
+      assert.ok(dc, 'no adapter outside a test');
+      return dc;
+    },
+    get output(): string {
+      return output;
+    },
+    async prompt(): Promise<void> {
+      const t0 = Date.now();
+      while (!output.includes('$ ')) {
+        if (Date.now() - t0 > 60_000) assert.fail(`no shell prompt:\n${output.slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    async shell(cmd: string): Promise<void> {
+      await c.prompt();
+      await c.dc.customRequest('xv6.consoleInput', { text: cmd + '\n' });
+    },
+  };
+  return c;
+}
+
 export async function launch(
   dc: DebugClient,
   args: Record<string, unknown>,

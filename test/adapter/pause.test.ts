@@ -11,28 +11,12 @@ import * as C from './client';
 
 describe('pause with several harts', function () {
   this.timeout(180_000);
+  const client = C.consoleClientPerTest();
   let dc: DebugClient;
-  let output = '';
-
-  beforeEach(async () => {
-    output = '';
-    dc = C.newClient();
-    await dc.start();
-    dc.on('output', (e: DebugProtocol.OutputEvent) => {
-      output += e.body.output;
-    });
+  beforeEach(() => {
+    dc = client.dc;
   });
-  afterEach(async () => {
-    await dc.stop();
-  });
-
-  async function prompt(): Promise<void> {
-    const t0 = Date.now();
-    while (!output.includes('$ ')) {
-      if (Date.now() - t0 > 60_000) assert.fail(`no shell prompt:\n${output.slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
+  const prompt = (): Promise<void> => client.prompt();
 
   async function pause(threadId: number): Promise<DebugProtocol.StoppedEvent> {
     const ev = dc.waitForEvent('stopped', 30_000) as Promise<DebugProtocol.StoppedEvent>;

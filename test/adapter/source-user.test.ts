@@ -20,29 +20,12 @@ const USERTRAP_VA_LINE = 95;
 
 describe('source-level debugging across user and kernel', function () {
   this.timeout(180_000);
+  const client = C.consoleClientPerTest();
   let dc: DebugClient;
-  let output = '';
-
-  beforeEach(async () => {
-    output = '';
-    dc = C.newClient();
-    await dc.start();
-    dc.on('output', (e: DebugProtocol.OutputEvent) => {
-      output += e.body.output;
-    });
+  beforeEach(() => {
+    dc = client.dc;
   });
-  afterEach(async () => {
-    await dc.stop();
-  });
-
-  async function shell(cmd: string): Promise<void> {
-    const t0 = Date.now();
-    while (!output.includes('$ ')) {
-      if (Date.now() - t0 > 60_000) assert.fail(`no shell prompt:\n${output.slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    await dc.customRequest('xv6.consoleInput', { text: cmd + '\n' });
-  }
+  const shell = (cmd: string): Promise<void> => client.shell(cmd);
 
   const frames = async (): Promise<DebugProtocol.StackFrame[]> =>
     (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
@@ -277,8 +260,8 @@ describe('source-level debugging across user and kernel', function () {
       const e = await ev;
       assert.equal(e.body.reason, 'exception');
       assert.match(e.body.description ?? '', message);
-      assert.match(output, /#0 panic at kernel\/printf\.c:\d+\n/);
-      const bt = output.slice(output.indexOf('#0 panic'));
+      assert.match(client.output, /#0 panic at kernel\/printf\.c:\d+\n/);
+      const bt = client.output.slice(client.output.indexOf('#0 panic'));
       const order = names.map((n) => bt.search(new RegExp(`#\\d+ ${n} at kernel/\\w+\\.c:\\d+`)));
       assert.ok(
         order.every((i) => i > 0),

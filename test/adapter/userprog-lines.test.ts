@@ -20,29 +20,12 @@ const SBRK_LINE = 34;
 
 describe('line breakpoints and stepping in a user program', function () {
   this.timeout(180_000);
+  const client = C.consoleClientPerTest();
   let dc: DebugClient;
-  let output = '';
-
-  beforeEach(async () => {
-    output = '';
-    dc = C.newClient();
-    await dc.start();
-    dc.on('output', (e: DebugProtocol.OutputEvent) => {
-      output += e.body.output;
-    });
+  beforeEach(() => {
+    dc = client.dc;
   });
-  afterEach(async () => {
-    await dc.stop();
-  });
-
-  async function shell(cmd: string): Promise<void> {
-    const t0 = Date.now();
-    while (!output.includes('$ ')) {
-      if (Date.now() - t0 > 60_000) assert.fail(`no shell prompt:\n${output.slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    await dc.customRequest('xv6.consoleInput', { text: cmd + '\n' });
-  }
+  const shell = (cmd: string): Promise<void> => client.shell(cmd);
 
   const top = async (): Promise<DebugProtocol.StackFrame> =>
     (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0]!;
