@@ -9,24 +9,7 @@
 import * as vscode from 'vscode';
 import { DEBUG_TYPE, type HartsResponse } from '../adapter/protocol';
 import { statusLine, statusTooltip, stoppedHart } from './format';
-
-/** Requests after which the guest runs until the next `stopped` event. */
-const RUN_COMMANDS = new Set([
-  'continue',
-  'next',
-  'stepIn',
-  'stepOut',
-  'stepBack',
-  'reverseContinue',
-  'goto',
-]);
-
-interface DapMessage {
-  type?: string;
-  event?: string;
-  command?: string;
-  body?: { threadId?: number };
-}
+import { RUN_COMMANDS, type DapMessage } from './dapMessages';
 
 interface SessionState {
   text: string;

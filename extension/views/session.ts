@@ -14,25 +14,7 @@ import {
   type Xv6ResponseBody,
 } from '../../adapter/protocol';
 import { StaleSession } from './node';
-
-/** Requests after which the guest runs until the next `stopped` event. */
-const RUN_COMMANDS = new Set([
-  'continue',
-  'next',
-  'stepIn',
-  'stepOut',
-  'stepBack',
-  'reverseContinue',
-  'goto',
-]);
-
-interface DapMessage {
-  type?: string;
-  event?: string;
-  command?: string;
-  success?: boolean;
-  body?: { threadId?: number; allThreadsContinued?: boolean };
-}
+import { RUN_COMMANDS, type DapMessage } from '../dapMessages';
 
 export class SessionWatch implements vscode.Disposable {
   session: vscode.DebugSession | undefined;
