@@ -61,22 +61,71 @@ export function trapDescription(t: Pick<TrapInfo, 'interrupt' | 'cause' | 'tval'
   return `${name} at pc ${hex64(t.epc)}`;
 }
 
+/**
+ * Traps kept as numbers in typed arrays: the log records every trap the guest takes,
+ * hundreds of thousands a second, and keeping the TrapInfo objects themselves would hold
+ * them (and their bigints) past the young generation, which costs the garbage collector
+ * far more than copying a few fields.
+ */
+class TrapSlots {
+  private readonly hart: Int32Array;
+  private readonly cause: Int32Array;
+  /** interrupt | fromPriv << 1 | toPriv << 3 */
+  private readonly bits: Uint8Array;
+  private readonly instret: Float64Array;
+  private readonly tval: BigUint64Array;
+  private readonly epc: BigUint64Array;
+
+  constructor(readonly size: number) {
+    this.hart = new Int32Array(size);
+    this.cause = new Int32Array(size);
+    this.bits = new Uint8Array(size);
+    this.instret = new Float64Array(size);
+    this.tval = new BigUint64Array(size);
+    this.epc = new BigUint64Array(size);
+  }
+
+  put(i: number, t: TrapInfo): void {
+    this.hart[i] = t.hart;
+    this.cause[i] = t.cause;
+    this.bits[i] = (t.interrupt ? 1 : 0) | (t.fromPriv << 1) | (t.toPriv << 3);
+    this.instret[i] = t.instret;
+    this.tval[i] = t.tval;
+    this.epc[i] = t.epc;
+  }
+
+  get(i: number): TrapInfo {
+    const bits = this.bits[i]!;
+    return {
+      hart: this.hart[i]!,
+      interrupt: (bits & 1) !== 0,
+      cause: this.cause[i]!,
+      tval: this.tval[i]!,
+      epc: this.epc[i]!,
+      fromPriv: (bits >> 1) & 3,
+      toPriv: (bits >> 3) & 3,
+      instret: this.instret[i]!,
+    };
+  }
+}
+
 /** A ring of the latest traps, and the batch not yet sent as an event. */
 export class TrapLog {
-  private readonly ring: TrapInfo[] = [];
+  private readonly ring = new TrapSlots(TRAP_LOG_SIZE);
   private next = 0;
   total = 0;
-  private batch: TrapInfo[] = [];
+  private readonly batch = new TrapSlots(BATCH_SIZE);
+  private batched = 0;
   private dropped = 0;
 
   constructor(private readonly elf: ElfFile | undefined) {}
 
-  /** Called for every trap (a hot-ish path: no formatting here). */
+  /** Called for every trap (a hot path: no formatting and no allocation here). */
   record(t: TrapInfo): void {
     this.total++;
-    this.ring[this.next] = t;
+    this.ring.put(this.next, t);
     this.next = (this.next + 1) % TRAP_LOG_SIZE;
-    if (this.batch.length < BATCH_SIZE) this.batch.push(t);
+    if (this.batched < BATCH_SIZE) this.batch.put(this.batched++, t);
     else this.dropped++;
   }
 
@@ -85,17 +134,18 @@ export class TrapLog {
     const n = Math.min(this.total, TRAP_LOG_SIZE);
     const out: TrapLogEntry[] = [];
     for (let i = Math.max(0, n - limit); i < n; i++) {
-      const t = this.ring[(this.next - n + i + TRAP_LOG_SIZE) % TRAP_LOG_SIZE];
-      if (t) out.push(this.entry(t));
+      out.push(this.entry(this.ring.get((this.next - n + i + TRAP_LOG_SIZE) % TRAP_LOG_SIZE)));
     }
     return out;
   }
 
   /** Traps since the last call (at most BATCH_SIZE) and how many were left out. */
   takeBatch(): { traps: TrapLogEntry[]; dropped: number } | undefined {
-    if (this.batch.length === 0) return undefined;
-    const out = { traps: this.batch.map((t) => this.entry(t)), dropped: this.dropped };
-    this.batch = [];
+    if (this.batched === 0) return undefined;
+    const traps: TrapLogEntry[] = [];
+    for (let i = 0; i < this.batched; i++) traps.push(this.entry(this.batch.get(i)));
+    const out = { traps, dropped: this.dropped };
+    this.batched = 0;
     this.dropped = 0;
     return out;
   }
