@@ -133,6 +133,7 @@ export function runHart(h: Hart, n: number): number {
   const bps = shared.breakpoints;
   if (bps.dirty) shared.refreshBreakpointFlags();
   const bpOn = bps.size > 0;
+  const perOffset = bps.perOffset;
   // The virtual page the last breakpoint check was in, and whether a breakpoint lies in it:
   // most pages have none, so most instructions cost no set lookup.
   let bpBase = -1;
@@ -165,7 +166,8 @@ export function runHart(h: Hart, n: number): number {
         bpBase = pc - (pc % 4096);
         bpHere = bps.onPage(pc);
       }
-      if (bpHere && !skipBp && bps.has(pc)) {
+      // The offset table first: a number lookup, where the set would box a pc above 2^31.
+      if (bpHere && !skipBp && perOffset[(pc - bpBase) >> 1]! > 0 && bps.has(pc)) {
         h.stopReason = 'breakpoint';
         break;
       }
