@@ -29,8 +29,11 @@ const BOOTS = 3;
 const LOOP_WATCH_MS = 2500;
 /** A long-running test program of the bundled disk, run while the event loop is watched. */
 const LOOP_PROGRAM = 'lazytests';
-/** What is typed: the program several times over, so it outlasts the watch. */
-const LOOP_COMMAND = Array.from({ length: 6 }, () => LOOP_PROGRAM).join('; ');
+/**
+ * What is typed: the program several times over, so it outlasts the watch (the console
+ * holds 128 bytes, the shell 16 commands).
+ */
+const LOOP_COMMAND = Array.from({ length: 10 }, () => LOOP_PROGRAM).join('; ');
 const WAIT_MS = 120_000;
 
 /** Kernel functions nothing calls before the first prompt: breakpoints here are never hit. */
