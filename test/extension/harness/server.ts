@@ -110,7 +110,10 @@ export async function startServer(tools: Tools, opts: ServerOptions = {}): Promi
     }
   };
   // If this process ends without stop() (a signal, an uncaught error), the server goes too.
-  const onExit = (): void => signalGroup('SIGKILL');
+  const onExit = (): void => {
+    signalGroup('SIGKILL');
+    rmSync(scratch, { recursive: true, force: true });
+  };
   const onSignal = (signal: NodeJS.Signals): void => {
     signalGroup('SIGKILL');
     // Then do what the signal would have done; exiting runs playwright's exit hook, which
