@@ -76,6 +76,26 @@ export function consoleClientPerTest(): ConsoleClient {
   return c;
 }
 
+/** The next `stopped` event of `dc` (make the promise before what causes the stop). */
+export const nextStop = (dc: DebugClient, ms = 60_000): Promise<DebugProtocol.StoppedEvent> =>
+  dc.waitForEvent('stopped', ms) as Promise<DebugProtocol.StoppedEvent>;
+
+/**
+ * Launch the bundled kernel and disk with a function breakpoint on `usertrap` for lazy
+ * page faults only (`$scause == 13 || $scause == 15`), without stopping on entry.
+ */
+export function launchWithLazyFaultBreakpoint(dc: DebugClient): ReturnType<typeof launch> {
+  return launch(
+    dc,
+    { disk: undefined },
+    () =>
+      dc.setFunctionBreakpointsRequest({
+        breakpoints: [{ name: 'usertrap', condition: '$scause == 13 || $scause == 15' }],
+      }),
+    false,
+  );
+}
+
 export async function launch(
   dc: DebugClient,
   args: Record<string, unknown>,

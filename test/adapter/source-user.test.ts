@@ -34,20 +34,11 @@ describe('source-level debugging across user and kernel', function () {
     frameId?: number,
   ): Promise<DebugProtocol.EvaluateResponse['body']> =>
     (await dc.evaluateRequest({ expression, context: 'repl', ...(frameId ? { frameId } : {}) })).body;
-  const stopped = (): Promise<DebugProtocol.StoppedEvent> =>
-    dc.waitForEvent('stopped', 60_000) as Promise<DebugProtocol.StoppedEvent>;
+  const stopped = (): Promise<DebugProtocol.StoppedEvent> => C.nextStop(dc);
 
   it('stops in usertrap on a lazy page fault and shows the process through C expressions', async () => {
     const ev = stopped();
-    await C.launch(
-      dc,
-      { disk: undefined },
-      () =>
-        dc.setFunctionBreakpointsRequest({
-          breakpoints: [{ name: 'usertrap', condition: '$scause == 13 || $scause == 15' }],
-        }),
-      false,
-    );
+    await C.launchWithLazyFaultBreakpoint(dc);
     await shell('lazytests');
     assert.equal((await ev).body.reason, 'function breakpoint');
     const scause = BigInt(/0x[0-9a-f]+/.exec((await evaluate('$scause')).result)![0]);

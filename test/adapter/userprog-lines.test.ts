@@ -29,8 +29,7 @@ describe('line breakpoints and stepping in a user program', function () {
 
   const top = async (): Promise<DebugProtocol.StackFrame> =>
     (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0]!;
-  const stopped = (): Promise<DebugProtocol.StoppedEvent> =>
-    dc.waitForEvent('stopped', 60_000) as Promise<DebugProtocol.StoppedEvent>;
+  const stopped = (): Promise<DebugProtocol.StoppedEvent> => C.nextStop(dc);
   const priv = async (): Promise<string | undefined> => (await C.registers(dc)).get('priv');
 
   it('verifies and hits a line of lazytests.c, shows the user frame and steps by line', async () => {

@@ -27,8 +27,7 @@ describe('data breakpoints', function () {
   });
   const shell = (cmd: string): Promise<void> => client.shell(cmd);
 
-  const stopped = (): Promise<DebugProtocol.StoppedEvent> =>
-    dc.waitForEvent('stopped', 60_000) as Promise<DebugProtocol.StoppedEvent>;
+  const stopped = (): Promise<DebugProtocol.StoppedEvent> => C.nextStop(dc);
   const evaluate = async (expression: string): Promise<string> =>
     (await dc.evaluateRequest({ expression, context: 'watch' })).body.result;
   const topName = async (threadId: number): Promise<string> =>
@@ -39,15 +38,7 @@ describe('data breakpoints', function () {
 
   it('stops where the kernel writes the PTE of a lazily allocated page', async () => {
     const ev = stopped();
-    await C.launch(
-      dc,
-      { disk: undefined },
-      () =>
-        dc.setFunctionBreakpointsRequest({
-          breakpoints: [{ name: 'usertrap', condition: '$scause == 13 || $scause == 15' }],
-        }),
-      false,
-    );
+    await C.launchWithLazyFaultBreakpoint(dc);
     await shell('lazytests');
     assert.equal((await ev).body.reason, 'function breakpoint');
     const stval = BigInt(/0x[0-9a-f]+/.exec(await evaluate('$stval'))![0]);

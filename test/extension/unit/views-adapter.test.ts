@@ -63,19 +63,10 @@ describe('xv6 views on the real adapter (stand-in VS Code)', function () {
     dc.on('stopped', (e: DebugProtocol.StoppedEvent) =>
       tracker.onDidSendMessage!({ type: 'event', event: 'stopped', body: e.body }),
     );
-    const stopped = (): Promise<DebugProtocol.StoppedEvent> =>
-      dc.waitForEvent('stopped', 60_000) as Promise<DebugProtocol.StoppedEvent>;
+    const stopped = (): Promise<DebugProtocol.StoppedEvent> => C.nextStop(dc);
 
     const first = stopped();
-    await C.launch(
-      dc,
-      { disk: undefined },
-      () =>
-        dc.setFunctionBreakpointsRequest({
-          breakpoints: [{ name: 'usertrap', condition: '$scause == 13 || $scause == 15' }],
-        }),
-      false,
-    );
+    await C.launchWithLazyFaultBreakpoint(dc);
     tracker.onDidSendMessage!({ type: 'response', command: 'launch', success: true });
     while (!output.includes('$ ')) await new Promise((r) => setTimeout(r, 20));
     await dc.customRequest('xv6.consoleInput', { text: 'lazytests\n' });
