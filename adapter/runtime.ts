@@ -22,7 +22,7 @@ import { readCString } from '../emulator/inspect';
 import { hex64 } from './csr';
 import { callStack } from './views';
 import { identify, type UserProgram } from './userprogs';
-import { TrapLog, filterMatches, trapDescription, trapDetails } from './traps';
+import { TrapLog, filterCauses, filterMatches, trapDescription, trapDetails } from './traps';
 import { PRIV_CONSTANTS, TRAP_NAMES, parseCondition, type Condition, type Env } from './condition';
 import type { ExceptionFilterId } from './protocol';
 
@@ -121,8 +121,6 @@ export class Runtime {
   private temp: TempBreakpoint | undefined;
   private filters: ExceptionFilter[] = [];
   private pendingTrapStop: StopInfo | undefined;
-  /** Traps taken while `singleStep` runs one instruction. */
-  private stepTraps: TrapInfo[] | undefined;
   /** Prints the source backtrace of a hart (the session provides it; else ELF symbols). */
   backtrace: ((hart: number) => string[]) | undefined;
   /** The hart that last stopped at a breakpoint PC: it executes that instruction on resume. */
@@ -145,6 +143,11 @@ export class Runtime {
     const p = elf?.symbol(panicSymbol);
     this.panicAddr = p ? p.value : undefined;
     this.traps = new TrapLog(elf);
+    // Every trap goes to the log without a call; the hook sees the exceptions a filter may
+    // stop on (none until filters are set).
+    machine.shared.trapRing = this.traps.ring;
+    machine.shared.onTrapCauses = 0;
+    machine.shared.onTrapInterrupts = false;
     machine.shared.onTrap = (t) => this.onTrap(t);
   }
 
@@ -206,6 +209,7 @@ export class Runtime {
         return (e as Error).message;
       }
     });
+    this.machine.shared.onTrapCauses = this.filters.reduce((m, f) => m | filterCauses(f.id), 0);
     this.syncBreakpoints();
     return errors;
   }
@@ -271,14 +275,13 @@ export class Runtime {
   singleStep(hartId: number): { traps: TrapInfo[]; filterStop?: StopInfo } {
     const hart = this.machine.harts[hartId]!;
     if (this.machine.shared.breakpoints.has(Number(hart.getPc()))) hart.skipBreakpointOnce();
-    this.stepTraps = [];
+    const from = this.traps.total;
     try {
       hart.run(1);
     } finally {
       this.flushConsole();
     }
-    const traps = this.stepTraps;
-    this.stepTraps = undefined;
+    const traps = this.traps.ring.since(from);
     const hit = this.machine.shared.takeWatchHit?.();
     const filterStop = this.pendingTrapStop ?? (hit ? this.onWatchpoint?.(hartId, hit) : undefined);
     this.pendingTrapStop = undefined;
@@ -493,9 +496,7 @@ export class Runtime {
   // ---- traps -------------------------------------------------------------------------
 
   private onTrap(t: TrapInfo): boolean {
-    this.traps.record(t);
-    this.stepTraps?.push(t);
-    if (t.interrupt || this.filters.length === 0) return false;
+    if (t.interrupt) return false;
     for (const f of this.filters) {
       if (f.id === 'panic' || !filterMatches(f.id, t)) continue;
       if (f.condition && !f.condition.test(this.envFor(t.hart, t))) continue;

@@ -2,12 +2,13 @@
  * Traps as the debugger presents them: the exception filters a user can turn on (page
  * faults, user exceptions, kernel exceptions, panics), which trap matches which filter,
  * the stop description in words ("Store/AMO page fault at 0x0000000000005008"), and the
- * trap log: a ring of the latest traps for the `xv6.trapLog` request plus the batches
- * the session sends, rate-limited, as `xv6.trap` events. Trap codes: privileged spec
+ * trap log: the latest traps for the `xv6.trapLog` request plus the batches the session
+ * sends, rate-limited, as `xv6.trap` events. Trap codes: privileged spec
  * 3.1.15, table 3.6.
  */
 import { Priv, type TrapInfo } from '../emulator/types';
 import type { ElfFile } from '../emulator/elf';
+import { TrapRing } from '../emulator/cpu/trap-ring';
 import { causeHasAddress, causeName, hex64, privName } from './csr';
 import type { ExceptionFilterId, TrapLogEntry } from './protocol';
 
@@ -53,6 +54,25 @@ export function filterMatches(
   }
 }
 
+/** Environment calls (from U, S and M): no filter stops on them. */
+const ECALLS = (1 << 8) | (1 << 9) | (1 << 11);
+
+/**
+ * The exception codes that can match the filter, as a bit mask (bit n: code n): the CPU
+ * calls the trap hook for these alone (CpuSharedApi.onTrapCauses), filterMatches decides.
+ */
+export function filterCauses(id: ExceptionFilterId): number {
+  switch (id) {
+    case 'pageFault':
+      return (1 << 12) | (1 << 13) | (1 << 15);
+    case 'userException':
+    case 'kernelException':
+      return ~ECALLS;
+    case 'panic':
+      return 0;
+  }
+}
+
 /** "Store/AMO page fault at 0x0000000000005008", "Illegal instruction at pc 0x...". */
 export function trapDescription(t: Pick<TrapInfo, 'interrupt' | 'cause' | 'tval' | 'epc'>): string {
   const name = causeName(t.interrupt, t.cause);
@@ -62,92 +82,42 @@ export function trapDescription(t: Pick<TrapInfo, 'interrupt' | 'cause' | 'tval'
 }
 
 /**
- * Traps kept as numbers in typed arrays: the log records every trap the guest takes,
- * hundreds of thousands a second, and keeping the TrapInfo objects themselves would hold
- * them (and their bigints) past the young generation, which costs the garbage collector
- * far more than copying a few fields.
+ * The trap log over the machine's TrapRing (emulator/cpu/trap-ring.ts), which records every
+ * trap the guest takes without a call out: the latest TRAP_LOG_SIZE for `xv6.trapLog`, and
+ * those since the last batch for the `xv6.trap` events.
  */
-class TrapSlots {
-  private readonly hart: Int32Array;
-  private readonly cause: Int32Array;
-  /** interrupt | fromPriv << 1 | toPriv << 3 */
-  private readonly bits: Uint8Array;
-  private readonly instret: Float64Array;
-  private readonly tval: BigUint64Array;
-  private readonly epc: BigUint64Array;
-
-  constructor(readonly size: number) {
-    this.hart = new Int32Array(size);
-    this.cause = new Int32Array(size);
-    this.bits = new Uint8Array(size);
-    this.instret = new Float64Array(size);
-    this.tval = new BigUint64Array(size);
-    this.epc = new BigUint64Array(size);
-  }
-
-  put(i: number, t: TrapInfo): void {
-    this.hart[i] = t.hart;
-    this.cause[i] = t.cause;
-    this.bits[i] = (t.interrupt ? 1 : 0) | (t.fromPriv << 1) | (t.toPriv << 3);
-    this.instret[i] = t.instret;
-    this.tval[i] = t.tval;
-    this.epc[i] = t.epc;
-  }
-
-  get(i: number): TrapInfo {
-    const bits = this.bits[i]!;
-    return {
-      hart: this.hart[i]!,
-      interrupt: (bits & 1) !== 0,
-      cause: this.cause[i]!,
-      tval: this.tval[i]!,
-      epc: this.epc[i]!,
-      fromPriv: (bits >> 1) & 3,
-      toPriv: (bits >> 3) & 3,
-      instret: this.instret[i]!,
-    };
-  }
-}
-
-/** A ring of the latest traps, and the batch not yet sent as an event. */
 export class TrapLog {
-  private readonly ring = new TrapSlots(TRAP_LOG_SIZE);
-  private next = 0;
-  total = 0;
-  private readonly batch = new TrapSlots(BATCH_SIZE);
-  private batched = 0;
-  private dropped = 0;
+  readonly ring = new TrapRing(TRAP_LOG_SIZE);
+  /** The first trap not yet in a batch. */
+  private batchFrom = 0;
 
   constructor(private readonly elf: ElfFile | undefined) {}
 
-  /** Called for every trap (a hot path: no formatting and no allocation here). */
-  record(t: TrapInfo): void {
-    this.total++;
-    this.ring.put(this.next, t);
-    this.next = (this.next + 1) % TRAP_LOG_SIZE;
-    if (this.batched < BATCH_SIZE) this.batch.put(this.batched++, t);
-    else this.dropped++;
+  /** Traps taken so far. */
+  get total(): number {
+    return this.ring.total;
   }
 
   /** The most recent `limit` traps, oldest first. */
   latest(limit = TRAP_LOG_SIZE): TrapLogEntry[] {
-    const n = Math.min(this.total, TRAP_LOG_SIZE);
-    const out: TrapLogEntry[] = [];
-    for (let i = Math.max(0, n - limit); i < n; i++) {
-      out.push(this.entry(this.ring.get((this.next - n + i + TRAP_LOG_SIZE) % TRAP_LOG_SIZE)));
-    }
-    return out;
+    const from = this.ring.total - Math.min(limit, TRAP_LOG_SIZE);
+    return this.ring.since(from).map((t) => this.entry(t));
   }
 
-  /** Traps since the last call (at most BATCH_SIZE) and how many were left out. */
+  /**
+   * Traps since the last call (the first BATCH_SIZE the ring still holds) and how many of
+   * them were left out.
+   */
   takeBatch(): { traps: TrapLogEntry[]; dropped: number } | undefined {
-    if (this.batched === 0) return undefined;
+    const total = this.ring.total;
+    const from = this.batchFrom;
+    if (total === from) return undefined;
+    this.batchFrom = total;
+    const start = Math.max(from, this.ring.oldest());
+    const end = Math.min(total, start + BATCH_SIZE);
     const traps: TrapLogEntry[] = [];
-    for (let i = 0; i < this.batched; i++) traps.push(this.entry(this.batch.get(i)));
-    const out = { traps, dropped: this.dropped };
-    this.batched = 0;
-    this.dropped = 0;
-    return out;
+    for (let n = start; n < end; n++) traps.push(this.entry(this.ring.get(n)!));
+    return { traps, dropped: total - from - traps.length };
   }
 
   entry(t: TrapInfo): TrapLogEntry {

@@ -9,6 +9,7 @@
  * every Sv39 address and all of physical memory); register contents are pairs of 32-bit
  * halves. Debugger-facing accessors, which are off the hot path, use bigint for clarity.
  */
+import type { TrapRing } from './cpu/trap-ring';
 
 /** A memory-mapped device as the bus sees it. Offsets are relative to the device's base. */
 export interface Device {
@@ -144,7 +145,10 @@ export interface BusApi {
  * State every hart of one machine shares (created by the machine, passed to each hart).
  * - `mtime`: the current value of the CLINT's mtime (also the `time` CSR).
  * - `breakpoints`: virtual PCs (signed-64 numbers) at which a hart stops before executing.
- * - `onTrap`: called on every trap taken when set; returning true stops the run after trap entry.
+ * - `onTrap`: called on each trap taken when set (exceptions whose code has its bit in
+ *   `onTrapCauses`, interrupts when `onTrapInterrupts`; both default to all); returning
+ *   true stops the run after trap entry.
+ * - `trapRing`: when set, every trap taken is recorded there (trap-ring.ts), hook or not.
  * - `ramWritten(paddr, len)`: a device (DMA) or the debugger wrote RAM; harts drop decoded
  *   code and LR/SC reservations covering it.
  */
@@ -152,6 +156,10 @@ export interface CpuSharedApi {
   mtime: number;
   readonly breakpoints: Set<number>;
   onTrap: ((t: TrapInfo) => boolean) | undefined;
+  /** Exception codes (bit n: code n) and interrupts that call `onTrap` (the CPU's have them). */
+  onTrapCauses?: number;
+  onTrapInterrupts?: boolean;
+  trapRing?: TrapRing | undefined;
   ramWritten(paddr: number, len: number): void;
   /**
    * Data watchpoints (optional: the built-in CPU has them, test fakes need not). A store by

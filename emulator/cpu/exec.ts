@@ -160,28 +160,13 @@ export function runHart(h: Hart, n: number): number {
       if (a === 2) continue;
     }
     const pc = h.pc;
-    if (bpOn) {
-      const d = pc - bpBase;
-      if (!(d >= 0 && d < 4096)) {
-        bpBase = pc - (pc % 4096);
-        bpHere = bps.onPage(pc);
-      }
-      // The offset table first: a number lookup, where the set would box a pc above 2^31.
-      if (bpHere && !skipBp && perOffset[(pc - bpBase) >> 1]! > 0 && bps.has(pc)) {
-        h.stopReason = 'breakpoint';
-        break;
-      }
-      skipBp = false;
-    }
     let off = pc - h.fetchBase;
-    if (!(off >= 0 && off < 4096)) {
-      if (!h.enterPage(pc)) continue;
-      off = pc - h.fetchBase;
-    }
-    if (jitOn) {
+    if (jitOn && off >= 0 && off < 4096) {
       // A compiled block starts here: enter it when all of it fits in the budget and no
       // breakpoint is on any of its instructions (jit-codegen.ts gives the contract). The
-      // retired instructions were counted in h.instret by the blocks.
+      // block's `mayHit` flag answers for breakpoints, so the page lookup below is left to
+      // the instructions this loop interprets. The retired instructions were counted in
+      // h.instret by the blocks.
       const blk = h.jitBlocks[(off | 0) >> 1];
       if (blk !== undefined && blk.len <= n - steps + 1 && !(blk.mayHit && blk.hitsBreakpoint(bps, pc))) {
         let r = h.runBlocks(blk, pc, n - steps + 1, bps);
@@ -193,8 +178,27 @@ export function runHart(h: Hart, n: number): number {
         count += r;
         shared.jitEntries++;
         shared.jitRetired += r;
+        skipBp = false;
         continue;
       }
+    }
+    if (bpOn) {
+      const d = pc - bpBase;
+      if (!(d >= 0 && d < 4096)) {
+        bpBase = pc - (pc % 4096);
+        bpHere = bps.onPage(pc);
+      }
+      // The offset table first: a number lookup, where the set would box a pc above 2^31.
+      // Before the fetch: a breakpoint on an unmapped page stops before its page fault.
+      if (bpHere && !skipBp && perOffset[(pc - bpBase) >> 1]! > 0 && bps.has(pc)) {
+        h.stopReason = 'breakpoint';
+        break;
+      }
+      skipBp = false;
+    }
+    if (!(off >= 0 && off < 4096)) {
+      if (!h.enterPage(pc)) continue;
+      off = pc - h.fetchBase;
     }
     let d = h.code;
     let s = (off | 0) << 2;

@@ -22,6 +22,7 @@
  */
 import type { CpuSharedApi, RamApi, TrapInfo, WatchHit } from '../types';
 import type { JitBlock } from './jit';
+import type { TrapRing } from './trap-ring';
 
 /** Int32 fields per decoded slot: op, rd*2, rs1*2, rs2*2, imm, length, raw bits, spare. */
 export const SLOT = 8;
@@ -29,6 +30,8 @@ export const SLOTS_PER_PAGE = 2048;
 
 /** Default interpreted executions of an instruction before a JIT block starts there. */
 export const JIT_THRESHOLD = 100;
+/** onTrapCauses when every exception calls the trap hook. */
+const ALL_CAUSES = -1;
 
 export const WATCH_CODE = 1;
 export const WATCH_RESV = 2;
@@ -111,6 +114,9 @@ export class CpuShared implements CpuSharedApi {
   mtime = 0;
   readonly breakpoints = new BreakpointSet();
   onTrap: ((t: TrapInfo) => boolean) | undefined = undefined;
+  onTrapCauses = ALL_CAUSES;
+  onTrapInterrupts = true;
+  trapRing: TrapRing | undefined = undefined;
   /** Use the JIT tier (the interpreter alone when false; both give identical executions). */
   jit = true;
   /** Interpreted executions of an instruction before a block starting there is compiled. */

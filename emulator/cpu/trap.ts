@@ -63,8 +63,14 @@ export function takeTrap(h: Hart, cause: number, tval: number, interrupt: boolea
   h.updateContext();
   h.irqDirty = true;
   h.attention = true;
-  const hook = h.shared.onTrap;
-  if (hook !== undefined) {
+  const shared = h.shared;
+  const ring = shared.trapRing;
+  if (ring !== undefined) ring.record(h.id, interrupt, cause, tval, exact, epc, from, h.priv, h.instret);
+  const hook = shared.onTrap;
+  if (
+    hook !== undefined &&
+    (interrupt ? shared.onTrapInterrupts : cause < 32 && ((shared.onTrapCauses >>> cause) & 1) === 1)
+  ) {
     const info: TrapInfo = {
       hart: h.id,
       interrupt,

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { Irq, Priv, type TrapInfo } from '../../emulator/types';
+import { TrapRing } from '../../emulator/cpu/trap-ring';
 import { RAM_BASE, rig, type Rig } from './fixtures/cpu-env';
 
 const C = {
@@ -431,5 +432,31 @@ describe('cpu traps', () => {
       instret: 1,
     });
     assert.equal(r.hart.getPc(), BigInt(HANDLER_M));
+  });
+
+  it('records every trap in the trap ring and calls the hook only for the causes asked', () => {
+    const r = setup(['addi a0,a0,1', 'ecall', 'addi a0,a0,1']);
+    const seen: TrapInfo[] = [];
+    r.shared.onTrap = (t) => {
+      seen.push(t);
+      return true;
+    };
+    r.shared.onTrapCauses = (1 << 12) | (1 << 13) | (1 << 15);
+    r.shared.trapRing = new TrapRing(4);
+    assert.equal(r.hart.run(2), 1, 'the ecall uses a step and retires nothing');
+    assert.notEqual(r.hart.stopReason, 'trap-hook');
+    assert.equal(seen.length, 0, 'an ecall is not a page fault');
+    assert.deepEqual(r.shared.trapRing.since(0), [
+      {
+        hart: 0,
+        interrupt: false,
+        cause: 11,
+        tval: 0n,
+        epc: BigInt(RAM_BASE + 4),
+        fromPriv: Priv.M,
+        toPriv: Priv.M,
+        instret: 1,
+      },
+    ]);
   });
 });
