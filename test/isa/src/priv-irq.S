@@ -123,11 +123,14 @@ test_main:
   CHECK(11)
   READ_MTIME a2                /* by now mtime has reached mtimecmp */
   bltu a2, a1, fail
-  /* wfi with the interrupt enabled: the hart waits, then takes the trap */
+  /* wfi with the interrupt enabled: the hart waits, then takes the trap. The deadline is
+     far enough (0.1 s of QEMU's 10 MHz timebase) that the timer cannot fire before the
+     wfi: the handler masks MTIE, and a wfi after that would wait for ever. */
   CHECK(12)
   TRAP_ARM
   READ_MTIME a1
-  addi a1, a1, 500
+  li a2, 1000000
+  add a1, a1, a2
   SET_MTIMECMP a1
   li a2, (1 << IRQ_M_TIMER)
   csrs mie, a2
