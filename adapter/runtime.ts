@@ -495,8 +495,8 @@ export class Runtime {
 
   // ---- traps -------------------------------------------------------------------------
 
+  /** Exceptions of the causes some filter may match (onTrapCauses): the first that does stops. */
   private onTrap(t: TrapInfo): boolean {
-    if (t.interrupt) return false;
     for (const f of this.filters) {
       if (f.id === 'panic' || !filterMatches(f.id, t)) continue;
       if (f.condition && !f.condition.test(this.envFor(t.hart, t))) continue;

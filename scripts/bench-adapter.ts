@@ -168,6 +168,7 @@ class InProcessClient {
   }
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const ms = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -313,7 +314,7 @@ async function eventLoopDelay(): Promise<LoopFigures> {
     const jit0 = jitFunctionCount();
     const h = monitorEventLoopDelay({ resolution: 10 });
     h.enable();
-    await new Promise((r) => setTimeout(r, LOOP_WATCH_MS));
+    await sleep(LOOP_WATCH_MS);
     h.disable();
     if (c.stops > 0) {
       const st = await c.request<DebugProtocol.StackTraceResponse>('stackTrace', { threadId: 1, levels: 1 });
@@ -376,8 +377,6 @@ function runTo(m: Machine, target: number): number {
   }
   return cpuMicros(c0);
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * CPU time per instruction of the session (never-hit breakpoints set, running in its
@@ -515,6 +514,9 @@ export async function adapterBench(bareBoot: () => BootTime): Promise<AdapterFig
   };
 }
 
+/** The median of time ratios, as percent more time (1.03: +3). */
+const medianPercent = (ratios: number[]): number => (median(ratios) - 1) * 100;
+
 /** Percent more time than `base`. */
 const over = (t: number, base: number): number => (t / base - 1) * 100;
 
@@ -535,8 +537,8 @@ export function adapterJson(f: AdapterFigures): Record<string, number> {
     emuBootCpuSeconds: f.emuBoot.cpuSeconds,
     adapterBootCpuSeconds: f.adapterBoot.cpuSeconds,
     bootWithBreakpointsCpuSeconds: f.breakpointBoot.cpuSeconds,
-    runOverheadPercent: (median(f.paired) - 1) * 100,
-    runOverheadFloorPercent: (median(f.floor) - 1) * 100,
+    runOverheadPercent: medianPercent(f.paired),
+    runOverheadFloorPercent: medianPercent(f.floor),
     eventLoopMaxMs: f.loop.maxMs,
     eventLoopP99Ms: f.loop.p99Ms,
   };
@@ -564,12 +566,12 @@ export function adapterRows(f: AdapterFigures): string[][] {
     [`  in the adapter, ${f.breakpoints} breakpoints never hit`, boot(f.breakpointBoot), ''],
     [
       `${LOOP_PROGRAM}, ${f.breakpoints} breakpoints never hit: adapter over bare machine (${PAIRS} paired windows)`,
-      `median ${pct((median(f.paired) - 1) * 100)} time per instruction`,
+      `median ${pct(medianPercent(f.paired))} time per instruction`,
       'within 5 %',
     ],
     [
       '  the same method, bare machine over bare machine (its noise floor)',
-      `median ${pct((median(f.floor) - 1) * 100)}`,
+      `median ${pct(medianPercent(f.floor))}`,
       '',
     ],
     [

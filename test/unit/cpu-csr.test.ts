@@ -411,6 +411,18 @@ describe('cpu traps', () => {
     assert.equal(r.hart.getReg(10), 3n);
   });
 
+  /** The trap of the ecall at RAM_BASE + 4 (after one addi), taken in M-mode. */
+  const ECALL_AT_4: TrapInfo = {
+    hart: 0,
+    interrupt: false,
+    cause: 11,
+    tval: 0n,
+    epc: BigInt(RAM_BASE + 4),
+    fromPriv: Priv.M,
+    toPriv: Priv.M,
+    instret: 1,
+  };
+
   it('calls the trap hook after trap entry and stops when it returns true', () => {
     const r = setup(['addi a0,a0,1', 'ecall', 'addi a0,a0,1']);
     const seen: TrapInfo[] = [];
@@ -421,16 +433,7 @@ describe('cpu traps', () => {
     assert.equal(r.hart.run(10), 1);
     assert.equal(r.hart.stopReason, 'trap-hook');
     assert.equal(seen.length, 1);
-    assert.deepEqual(r.hart.lastTrap, {
-      hart: 0,
-      interrupt: false,
-      cause: 11,
-      tval: 0n,
-      epc: BigInt(RAM_BASE + 4),
-      fromPriv: Priv.M,
-      toPriv: Priv.M,
-      instret: 1,
-    });
+    assert.deepEqual(r.hart.lastTrap, ECALL_AT_4);
     assert.equal(r.hart.getPc(), BigInt(HANDLER_M));
   });
 
@@ -446,17 +449,6 @@ describe('cpu traps', () => {
     assert.equal(r.hart.run(2), 1, 'the ecall uses a step and retires nothing');
     assert.notEqual(r.hart.stopReason, 'trap-hook');
     assert.equal(seen.length, 0, 'an ecall is not a page fault');
-    assert.deepEqual(r.shared.trapRing.since(0), [
-      {
-        hart: 0,
-        interrupt: false,
-        cause: 11,
-        tval: 0n,
-        epc: BigInt(RAM_BASE + 4),
-        fromPriv: Priv.M,
-        toPriv: Priv.M,
-        instret: 1,
-      },
-    ]);
+    assert.deepEqual(r.shared.trapRing.since(0), [ECALL_AT_4]);
   });
 });
