@@ -4,6 +4,9 @@
  * and the contextValues the views set, the launch attributes are the fields the adapter
  * accepts, the walkthrough's media exist, activation is on the debugger and the demo only,
  * and .vscodeignore ships the bundle, the kernel sources and images, and no tests or maps.
+ * The package's face: `npm run package` packs the user README (not the developer one) and
+ * the CHANGELOG, the icon is a 128x128 PNG, the repository is named, and the user README
+ * documents every setting, launch attribute and exception filter, its images present.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -13,6 +16,10 @@ const ROOT = join(__dirname, '..', '..', '..');
 const read = (rel: string): string => readFileSync(join(ROOT, rel), 'utf8');
 
 interface Manifest {
+  version: string;
+  icon?: string;
+  repository?: { type?: string; url?: string };
+  scripts: Record<string, string>;
   main: string;
   activationEvents: string[];
   engines: { vscode: string };
@@ -164,7 +171,8 @@ describe('extension manifest (package.json contributes)', () => {
     for (const keep of [
       '!dist/extension.js',
       '!package.json',
-      '!README.md',
+      '!README.vsix.md',
+      '!CHANGELOG.md',
       '!LICENSE',
       '!media/**',
       '!kernel/prebuilt/**',
@@ -173,7 +181,92 @@ describe('extension manifest (package.json contributes)', () => {
     ])
       assert.ok(lines.includes(keep), `${keep} in .vscodeignore`);
     assert.ok(lines.includes('**/*.map'), 'source maps left out');
+    assert.ok(!lines.includes('!README.md'), 'the developer README stays out of the .vsix');
     assert.ok(!lines.some((l) => /^!.*(test|node_modules)/.test(l)), 'no test or node_modules');
     assert.ok(existsSync(join(ROOT, 'LICENSE')), 'LICENSE');
+  });
+
+  describe('the package: README, CHANGELOG, icon, repository', () => {
+    /** The value of `flag` in the package script (`--flag value`), or undefined. */
+    const flag = (name: string): string | undefined => {
+      const words = (pkg.scripts.package ?? '').split(/\s+/);
+      const i = words.indexOf(name);
+      return i >= 0 ? words[i + 1] : undefined;
+    };
+    const readmePath = flag('--readme-path');
+
+    it('npm run package packs the user README and the CHANGELOG, and needs no repository override', () => {
+      assert.match(pkg.scripts.package ?? '', /\bvsce package\b/);
+      assert.ok(readmePath, 'the package script passes --readme-path');
+      assert.notEqual(readmePath.toLowerCase(), 'readme.md', 'not the developer README');
+      assert.ok(existsSync(join(ROOT, readmePath)), `${readmePath} exists`);
+      assert.equal(flag('--changelog-path'), 'CHANGELOG.md');
+      assert.ok(
+        !/--allow-missing-repository/.test(pkg.scripts.package ?? ''),
+        'the repository is set instead',
+      );
+      // vsce rewrites the README's relative images to the repository: they must stay on.
+      assert.ok(!/--no-rewrite-relative-links/.test(pkg.scripts.package ?? ''), 'relative links rewritten');
+    });
+
+    it('the CHANGELOG has an entry for this version', () => {
+      const log = read('CHANGELOG.md');
+      const heading = new RegExp(`^## \\[?${pkg.version.replace(/\./g, '\\.')}\\]?\\b`, 'm');
+      assert.match(log, heading, `a "## ${pkg.version}" section`);
+    });
+
+    it('the repository is the project on GitHub', () => {
+      assert.equal(pkg.repository?.type, 'git');
+      assert.match(pkg.repository?.url ?? '', /^https:\/\/github\.com\/[\w.-]+\/[\w.-]+$/);
+    });
+
+    it('the icon is a 128x128 PNG that exists (vsce refuses SVG icons)', () => {
+      assert.ok(pkg.icon, 'package.json names an icon');
+      const png = readFileSync(join(ROOT, pkg.icon));
+      assert.deepEqual(
+        [...png.subarray(0, 8)],
+        [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
+        'PNG signature',
+      );
+      // IHDR follows the signature: length, type, then width and height (PNG spec 11.2.2).
+      assert.equal(png.toString('latin1', 12, 16), 'IHDR');
+      assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [128, 128]);
+    });
+
+    it('the user README documents every setting, launch attribute and exception filter', () => {
+      assert.ok(readmePath);
+      const readme = read(readmePath);
+      for (const key of Object.keys(c.configuration.properties))
+        assert.ok(readme.includes(`\`${key}\``), `setting ${key} in ${readmePath}`);
+      const props =
+        c.debuggers.find((d) => d.type === 'xv6')?.configurationAttributes.launch.properties ?? {};
+      for (const key of Object.keys(props))
+        assert.ok(readme.includes(`| \`${key}\` |`), `launch attribute ${key} in the table of ${readmePath}`);
+      const labels = [...read('adapter/traps.ts').matchAll(/label: '([^']+)'/g)].map((m) => m[1]!);
+      assert.equal(labels.length, 4, 'the exception filters of adapter/traps.ts');
+      for (const label of labels)
+        assert.ok(readme.includes(`| ${label} |`), `filter ${label} in ${readmePath}`);
+      // The extension's own commands (xv6.name); the views' (xv6.view.name) sit in their title bars.
+      const own = c.commands.filter((x) => /^xv6\.\w+$/.test(x.command));
+      assert.ok(own.length >= 5, "the extension's own commands");
+      for (const cmd of own)
+        assert.ok(readme.includes(`xv6: ${cmd.title}`), `command "xv6: ${cmd.title}" in ${readmePath}`);
+    });
+
+    it("the user README's images are in the repository, small, and shipped by .vscodeignore", () => {
+      assert.ok(readmePath);
+      const images = [...read(readmePath).matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]!);
+      assert.ok(images.length >= 2, `screenshots in ${readmePath}`);
+      for (const rel of images) {
+        assert.match(
+          rel,
+          /^media\/[\w./-]+\.png$/,
+          `${rel}: a PNG under media/, relative to the repository root`,
+        );
+        const size = statSync(join(ROOT, rel)).size;
+        assert.ok(size < 150_000, `${rel} is ${size} bytes`);
+      }
+      assert.ok(read('.vscodeignore').split('\n').includes('!media/**'), 'media/ is in the .vsix');
+    });
   });
 });
