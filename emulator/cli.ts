@@ -1,126 +1,36 @@
 /**
  * `xv6emu`: the headless command line front end of the emulator. It boots a kernel with
- * the console on the terminal (raw mode; Ctrl-A x quits, as QEMU's -nographic), or types
- * one command at the shell prompt and exits when the next prompt appears (`--run`), or runs
- * a bare-metal HTIF program and exits with its code (`--htif`). When the kernel enters its
- * `panic` function the CLI prints the message and a backtrace and exits with status 3.
+ * the console on the terminal (raw mode; Ctrl-A x quits and Ctrl-A h lists the escape
+ * keys, as QEMU's -nographic), or types one command at the shell prompt and exits when the
+ * next prompt appears (`--run`, with `--expect REGEX` to check what the command printed),
+ * or runs a bare-metal HTIF program and exits with its code (`--htif`). When the kernel
+ * enters its `panic` function the CLI prints the message and a backtrace and exits with
+ * status 3.
  *
- * Exit statuses: 0 success, 1 guest failure (test finisher fail code, HTIF failure code is
- * passed through), 2 bad usage or input, 3 kernel panic, 4 timeout or a guest stuck idle.
+ * The machine knows no DWARF: the backtrace is the frame-pointer chain named by ELF symbols
+ * (`function+offset`) unless the entry point passes a source-level one in `CliHooks`
+ * (adapter/xv6emu.ts, the bundle's entry, wires in the debug adapter's DWARF unwinder).
+ *
+ * Exit statuses: 0 success, 1 guest failure (test finisher fail code, output not matching
+ * --expect; an HTIF failure code is passed through), 2 bad usage or input, 3 kernel panic,
+ * 4 timeout or a guest stuck idle.
  */
-import { boot, BootError, type VirtioChoice } from './boot';
+import { boot, BootError, type Booted } from './boot';
 import { fpBacktrace, formatFrame, readCString } from './inspect';
 import { MachineConfigError } from './machine';
 import { CpuShared } from './cpu/shared';
 import type { StopReason } from './types';
 import { TIMEBASE_HZ } from './memmap';
 import { relaunchWithHugePages } from './hugepages';
+import { HelpRequested, parseArgs, USAGE, UsageError, type CliOptions } from './cli-args';
+import { ESCAPE_HELP, EscapeKeys } from './console-keys';
 
-const USAGE = `usage: xv6emu [--kernel ELF] [--disk IMG] [--harts N] [--memory MiB] [--persist] [--realtime]
-              [--virtio legacy|modern|auto] [--run "CMD"] [--timeout-insns N] [--stats] [--htif] [--no-jit]
-With no arguments it boots the bundled teaching kernel and disk. Ctrl-A x quits.`;
-
-interface CliOptions {
-  kernel?: string;
-  disk?: string;
-  harts?: number;
-  memory?: number;
-  persist: boolean;
-  realtime: boolean;
-  virtio: VirtioChoice;
-  run?: string;
-  timeoutInsns?: number;
-  stats: boolean;
-  htif: boolean;
-  jit: boolean;
-  panicSymbol: string;
-}
-
-class UsageError extends Error {}
-
-function parseArgs(argv: string[]): CliOptions {
-  const o: CliOptions = {
-    persist: false,
-    realtime: false,
-    virtio: 'auto',
-    stats: false,
-    htif: false,
-    jit: true,
-    panicSymbol: 'panic',
-  };
-  const value = (i: number, flag: string): string => {
-    const v = argv[i + 1];
-    if (v === undefined) throw new UsageError(`${flag} needs a value`);
-    return v;
-  };
-  const int = (s: string, flag: string): number => {
-    if (!/^\d+$/.test(s)) throw new UsageError(`${flag} takes a whole number, not '${s}'`);
-    return Number(s);
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    switch (a) {
-      case '--kernel':
-        o.kernel = value(i++, a);
-        break;
-      case '--disk':
-        o.disk = value(i++, a);
-        break;
-      case '--harts':
-        o.harts = int(value(i++, a), a);
-        break;
-      case '--memory':
-        o.memory = int(value(i++, a), a);
-        break;
-      case '--persist':
-        o.persist = true;
-        break;
-      case '--realtime':
-        o.realtime = true;
-        break;
-      case '--virtio': {
-        const v = value(i++, a);
-        if (v !== 'legacy' && v !== 'modern' && v !== 'auto')
-          throw new UsageError(`--virtio takes legacy, modern or auto`);
-        o.virtio = v;
-        break;
-      }
-      case '--run':
-        o.run = value(i++, a);
-        break;
-      case '--timeout-insns':
-        o.timeoutInsns = int(value(i++, a), a);
-        break;
-      case '--stats':
-        o.stats = true;
-        break;
-      case '--htif':
-        o.htif = true;
-        break;
-      case '--no-jit':
-        o.jit = false;
-        break;
-      case '--panic-symbol':
-        o.panicSymbol = value(i++, a);
-        break;
-      case '-h':
-      case '--help':
-        process.stdout.write(USAGE + '\n');
-        process.exit(0);
-        break;
-      default:
-        if (o.htif && !a.startsWith('-') && o.kernel === undefined) o.kernel = a;
-        else throw new UsageError(`unknown option '${a}'`);
-    }
-  }
-  if (o.htif && o.kernel === undefined)
-    throw new UsageError('--htif needs a program: xv6emu --htif FILE.elf');
-  if (o.persist && o.disk === undefined && o.kernel === undefined) {
-    throw new UsageError(
-      '--persist writes back to the disk image given with --disk; the bundled image is never changed',
-    );
-  }
-  return o;
+export interface CliHooks {
+  /**
+   * Source-level backtrace of the hart stopped at the panic function's entry, one line per
+   * frame (gdb's `bt` shape). Absent, empty or throwing: the frame-pointer chain is shown.
+   */
+  backtrace?: (booted: Booted, hart: number) => string[];
 }
 
 /** The line the console is on, to spot the shell prompt `$ ` at the start of a line. */
@@ -140,26 +50,79 @@ class PromptWatcher {
   }
 }
 
-async function main(): Promise<number> {
+/** Guest console bytes on their way to stdout, and whether the terminal is at a line start. */
+class ConsoleOut {
+  private bytes: number[] = [];
+  private lastByte = 10;
+  push(b: number): void {
+    this.bytes.push(b);
+  }
+  flush(): void {
+    if (!this.bytes.length) return;
+    process.stdout.write(Buffer.from(this.bytes));
+    this.lastByte = this.bytes[this.bytes.length - 1]!;
+    this.bytes.length = 0;
+  }
+  /** Our own text on stdout, starting on a fresh line. */
+  say(text: string): void {
+    this.endLine();
+    process.stdout.write(text);
+    if (text) this.lastByte = text.charCodeAt(text.length - 1);
+  }
+  /** Ends the guest's unfinished line (a prompt, say) so what follows starts on its own. */
+  endLine(): void {
+    this.flush();
+    if (this.lastByte !== 10 && this.lastByte !== 13) {
+      process.stdout.write('\n');
+      this.lastByte = 10;
+    }
+  }
+}
+
+/** The most output of a --run command kept for --expect (the latest bytes are kept). */
+const MAX_CAPTURE = 4 << 20;
+
+/** What the --run command printed: from the moment it is typed to the next prompt. */
+class RunCapture {
+  private chunks: number[] = [];
+  dropped = 0;
+  on = false;
+  push(b: number): void {
+    if (!this.on) return;
+    this.chunks.push(b);
+    if (this.chunks.length > MAX_CAPTURE + 4096) {
+      const cut = this.chunks.length - MAX_CAPTURE;
+      this.chunks.splice(0, cut);
+      this.dropped += cut;
+    }
+  }
+  /** The output without the echo of the command line and without the closing prompt. */
+  text(cmd: string): string {
+    let t = Buffer.from(this.chunks).toString('latin1').replace(/\r\n?/g, '\n');
+    if (this.dropped === 0 && t.startsWith(cmd + '\n')) t = t.slice(cmd.length + 1);
+    return t.endsWith('$ ') ? t.slice(0, -2) : t;
+  }
+}
+
+export async function runCli(argv: readonly string[], hooks: CliHooks = {}): Promise<number> {
   let opts: CliOptions;
   try {
-    opts = parseArgs(process.argv.slice(2));
+    opts = parseArgs(argv);
   } catch (e) {
+    if (e instanceof HelpRequested) {
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    }
     if (e instanceof UsageError) {
-      process.stderr.write(`xv6emu: ${e.message}\n${USAGE}\n`);
+      process.stderr.write(`xv6emu: ${e.message}\n${e.showUsage ? USAGE + '\n' : ''}`);
       return 2;
     }
     throw e;
   }
 
-  const out: number[] = [];
+  const out = new ConsoleOut();
   const watcher = new PromptWatcher();
-  const flush = (): void => {
-    if (out.length) {
-      process.stdout.write(Buffer.from(out));
-      out.length = 0;
-    }
-  };
+  const capture = new RunCapture();
   let booted;
   try {
     booted = boot({
@@ -173,6 +136,7 @@ async function main(): Promise<number> {
       jit: opts.jit,
       console: (b) => {
         out.push(b);
+        capture.push(b);
         watcher.feed(b);
       },
     });
@@ -194,6 +158,7 @@ async function main(): Promise<number> {
   let finishedRun = false;
   if (opts.run !== undefined) {
     watcher.onPrompt = () => {
+      if (typed) capture.on = false;
       if (!typed || watcher.prompts > 1) machine.requestPause();
     };
   }
@@ -201,7 +166,7 @@ async function main(): Promise<number> {
   const started = Date.now();
   let restoreTty = (): void => {};
   const finish = (code: number): number => {
-    flush();
+    out.endLine();
     restoreTty();
     if (opts.persist && booted.diskPath) {
       try {
@@ -224,31 +189,26 @@ async function main(): Promise<number> {
     return code;
   };
 
-  // Interactive console: raw terminal, Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A.
+  // Interactive console: raw terminal with escape keys behind Ctrl-A. Piped input goes to
+  // the guest as it is, Ctrl-A included.
   const interactive = opts.run === undefined && !opts.htif;
   let stdinEnded = !interactive;
   let wake: (() => void) | undefined;
   let quit = false;
   if (!stdinEnded) {
     const stdin = process.stdin;
+    const keys = stdin.isTTY ? new EscapeKeys() : undefined;
     if (stdin.isTTY) {
       stdin.setRawMode(true);
       restoreTty = () => stdin.setRawMode(false);
     }
-    let ctrlA = false;
     stdin.on('data', (chunk: Buffer) => {
-      const pass: number[] = [];
-      for (const b of chunk) {
-        if (ctrlA) {
-          ctrlA = false;
-          if (b === 0x78 /* x */) quit = true;
-          else if (b === 0x01) pass.push(b);
-          continue;
-        }
-        if (b === 0x01 && stdin.isTTY) ctrlA = true;
-        else pass.push(b);
+      const { input, commands } = keys ? keys.feed(chunk) : { input: chunk, commands: [] };
+      if (input.length) machine.consoleInput(Uint8Array.from(input));
+      for (const c of commands) {
+        if (c === 'quit') quit = true;
+        else out.say(ESCAPE_HELP + '\n');
       }
-      if (pass.length) machine.consoleInput(Uint8Array.from(pass));
       wake?.();
     });
     stdin.on('end', () => {
@@ -263,15 +223,15 @@ async function main(): Promise<number> {
     if (quit) return finish(0);
     const left = limit - machine.instret;
     if (left <= 0) {
-      flush();
+      out.endLine();
       process.stderr.write(
-        `\nxv6emu: timeout: ${machine.instret} instructions executed (--timeout-insns ${limit})\n`,
+        `xv6emu: timeout: ${machine.instret} instructions executed (--timeout-insns ${limit})\n`,
       );
       return finish(4);
     }
     const skippedBefore = machine.skippedTicks;
     const stop: StopReason = machine.run(Math.min(left, 50_000_000), { deadlineMs: 25 });
-    flush();
+    out.flush();
     // An interactive guest idling at its prompt skips through timer ticks; wait about as
     // long as those ticks stand for (10 MHz), so an idle console does not spin a host core.
     const skipped = machine.skippedTicks - skippedBefore;
@@ -286,23 +246,33 @@ async function main(): Promise<number> {
         if (opts.run !== undefined) {
           if (!typed) {
             typed = true;
+            capture.on = true;
             machine.consoleInput(Buffer.from(opts.run + '\n', 'latin1'));
           } else finishedRun = true;
         }
         break;
       case 'breakpoint':
-        if (panicSym && Number(stop.pc) === panicSym.value) return finish(reportPanic(booted, stop.hart));
+        if (panicSym && Number(stop.pc) === panicSym.value) {
+          out.endLine();
+          return finish(reportPanic(booted, stop.hart, hooks));
+        }
         machine.harts[stop.hart]!.skipBreakpointOnce();
         break;
       case 'poweroff':
-        if (stop.code !== 0)
+        if (stop.code !== 0) {
+          out.endLine();
           process.stderr.write(`xv6emu: the guest powered off with failure code ${stop.code}\n`);
+        }
         return finish(stop.code === 0 ? 0 : 1);
       case 'reboot':
+        out.endLine();
         process.stderr.write('xv6emu: the guest asked for a reboot; stopping\n');
         return finish(0);
       case 'htif':
-        if (stop.code !== 0) process.stderr.write(`xv6emu: test failed with code ${stop.code}\n`);
+        if (stop.code !== 0) {
+          out.endLine();
+          process.stderr.write(`xv6emu: test failed with code ${stop.code}\n`);
+        }
         return finish(stop.code === 0 ? 0 : Math.min(stop.code, 255) || 1);
       case 'idle':
         if (opts.htif) {
@@ -313,7 +283,8 @@ async function main(): Promise<number> {
         }
         if (stdinEnded) {
           if (opts.run !== undefined) {
-            process.stderr.write('\nxv6emu: every hart is idle and no input is coming\n');
+            out.endLine();
+            process.stderr.write('xv6emu: every hart is idle and no input is coming\n');
             return finish(4);
           }
           return finish(0);
@@ -325,10 +296,7 @@ async function main(): Promise<number> {
       case 'trap':
         break;
     }
-    if (finishedRun) {
-      process.stdout.write('\n');
-      return finish(0);
-    }
+    if (finishedRun) return finish(checkExpect(opts, capture));
     // Let terminal input in between slices.
     if (idleMs >= 1) {
       await new Promise<void>((r) => {
@@ -343,25 +311,47 @@ async function main(): Promise<number> {
   }
 }
 
-function reportPanic(booted: ReturnType<typeof boot>, hartId: number): number {
+/** 0, or 1 with one line on stderr when the --run command's output misses --expect. */
+function checkExpect(opts: CliOptions, capture: RunCapture): number {
+  if (!opts.expect || opts.run === undefined) return 0;
+  if (opts.expect.test(capture.text(opts.run))) return 0;
+  const part = capture.dropped ? ` (its last ${MAX_CAPTURE >> 20} MiB)` : '';
+  process.stderr.write(
+    `xv6emu: the output of '${opts.run}'${part} does not match --expect ${JSON.stringify(opts.expect.source)}\n`,
+  );
+  return 1;
+}
+
+function reportPanic(booted: Booted, hartId: number, hooks: CliHooks): number {
   const { machine, elf } = booted;
   const hart = machine.harts[hartId]!;
   const msg = readCString(machine, hart, hart.getReg(10)) ?? '(unreadable message)';
-  const lines = [`\npanic: ${msg}`, `xv6emu: kernel panic on hart ${hartId}; backtrace:`];
-  fpBacktrace(machine, hart, elf, true).forEach((f, i) => lines.push(formatFrame(i, f)));
-  process.stdout.write(lines.join('\n') + '\n');
+  const lines = [`panic: ${msg}`, `xv6emu: kernel panic on hart ${hartId}; backtrace:`];
+  let frames: string[] = [];
+  try {
+    frames = hooks.backtrace?.(booted, hartId) ?? [];
+  } catch (e) {
+    lines.push(`xv6emu: no source-level backtrace (${(e as Error).message}); symbols only:`);
+  }
+  if (!frames.length) frames = fpBacktrace(machine, hart, elf, true).map((f, i) => formatFrame(i, f));
+  process.stdout.write([...lines, ...frames].join('\n') + '\n');
   return 3;
 }
 
-// Guest RAM on huge pages when the host can (hugepages.ts): the process starts itself again.
-relaunchWithHugePages()
-  .then((code) => code ?? main())
-  .then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      process.stderr.write(
-        `xv6emu: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
-      );
-      process.exit(70);
-    },
-  );
+/**
+ * Run `xv6emu` with this process's arguments and exit with its status. Guest RAM goes on
+ * huge pages when the host can (hugepages.ts): the process starts itself again for that.
+ */
+export function startCli(hooks: CliHooks = {}): void {
+  relaunchWithHugePages()
+    .then((code) => code ?? runCli(process.argv.slice(2), hooks))
+    .then(
+      (code) => process.exit(code),
+      (e: unknown) => {
+        process.stderr.write(
+          `xv6emu: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+        );
+        process.exit(70);
+      },
+    );
+}

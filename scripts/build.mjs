@@ -1,6 +1,7 @@
-// Bundles the entry points into dist/ with esbuild: the CLI (xv6emu), the benchmark,
-// the stand-alone debug adapter and the VS Code extension. Entries that do not exist yet
-// are skipped, so the build works at every step of the project's growth.
+// Bundles the entry points into dist/ with esbuild: the CLI (xv6emu; its entry is in the
+// adapter, which lends it the DWARF reader for panic backtraces), the benchmark, the
+// stand-alone debug adapter and the VS Code extension. Entries that do not exist yet are
+// skipped, so the build works at every step of the project's growth.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +9,7 @@ import { dirname, join } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entries = [
-  { in: 'emulator/cli.ts', out: 'cli', banner: '#!/usr/bin/env node' },
+  { in: 'adapter/xv6emu.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'scripts/bench.ts', out: 'bench' },
   { in: 'adapter/main.ts', out: 'adapter' },
   { in: 'extension/extension.ts', out: 'extension', external: ['vscode'] },

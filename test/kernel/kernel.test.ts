@@ -54,7 +54,8 @@ describe('teaching kernel on the emulator', function () {
         assert.equal(r.status, 3, `expected a panic (status 3):\n${r.stderr}${r.output.slice(-2000)}`);
         assert.match(r.output, message);
         const trace = r.output.slice(r.output.indexOf('backtrace:'));
-        for (const f of frames) assert.match(trace, new RegExp(` in ${f}\\+`), `no ${f} frame in\n${trace}`);
+        for (const f of frames)
+          assert.match(trace, new RegExp(`^#\\d+ ${f} at kernel/\\w+\\.c:\\d+$`, 'm'), `no ${f} frame in\n${trace}`);
       });
     }
 

@@ -1,24 +1,27 @@
 /**
  * The xv6emu command line: one clear line and status 2 for bad input, HTIF exit codes,
- * and the panic report (message + frame-pointer backtrace, status 3). Runs dist/cli.js,
- * which `npm test` builds first.
+ * the panic report (message + backtrace, status 3: `file:line` frames from the DWARF of
+ * the staged kernels, `function+offset` for a kernel without debug information), and
+ * `--run` with `--expect`. Runs dist/cli.js, which `npm test` builds first.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildElf } from '../helpers/elf-builder';
 import { asm, program } from '../helpers/asm';
 import { STT_FUNC, STT_OBJECT } from '../../emulator/elf';
 
-const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
+const root = join(__dirname, '..', '..');
+const cli = join(root, 'dist', 'cli.js');
+const prebuilt = (name: string): string => join(root, 'kernel', 'prebuilt', name);
 const dir = mkdtempSync(join(tmpdir(), 'xv6emu-cli-'));
 
 function run(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
   assert.ok(existsSync(cli), `${cli} is missing: run npm run build`);
   const p = spawnSync(process.execPath, [cli, ...args], {
-    encoding: 'latin1',
+    encoding: 'utf8',
     timeout: 60_000,
     input: input ?? '',
   });
@@ -123,7 +126,7 @@ describe('xv6emu command line', function () {
     assert.match(r.stderr, /timeout/);
   });
 
-  it('prints the panic message and a backtrace, exit status 3', () => {
+  it('prints the panic message and a function+offset backtrace for a kernel without DWARF', () => {
     // _entry: sp = 0x80010000; call f1.   f1: frame record; a0 = &msg; call panic.
     const [sp, ra, s0, a0] = [2, 1, 8, 10];
     const code = [
@@ -162,5 +165,154 @@ describe('xv6emu command line', function () {
     assert.match(r.stdout, /#0 0x0000000080000038 in panic\+0/);
     assert.match(r.stdout, /#1 0x000000008000002c in f1\+28/);
     assert.match(r.stdout, /#2 0x0000000080000008 in _entry\+8/);
+  });
+
+  /** The source line a frame names, from the kernel's sources in this repository. */
+  const sourceLine = (file: string, line: number): string =>
+    readFileSync(join(root, 'kernel', file), 'latin1').split('\n')[line - 1] ?? '';
+
+  // [stage, command, message, kernel functions the backtrace names below panic, in order]
+  const panics: [number, string, string, string[]][] = [
+    [1, 'lazytests', 'uvmunmap: not mapped', ['uvmunmap', 'uvmdealloc', 'growproc', 'sys_sbrk']],
+    [2, 'usertests sparsefork', 'uvmcopy: page not present', ['uvmcopy', 'fork', 'sys_fork']],
+    [4, 'usertests argptest', 'freewalk: leaf', ['freewalk', 'uvmfree', 'freeproc', 'wait', 'sys_wait']],
+    [5, 'usertests stacktest', 'remap', ['mappages', 'lazymap', 'lazyalloc', 'usertrap']],
+  ];
+  for (const [stage, cmd, message, names] of panics) {
+    // Stage 1 runs from an xv6 tree's layout, whose user/_lazytests names the user frames.
+    const tree = stage === 1;
+    it(`stage ${stage}: a file:line backtrace of the panic (${names.join(' < ')})${tree ? ', user frames from user/' : ''}`, () => {
+      let kernel = prebuilt(`kernel-stage${stage}`);
+      if (tree) {
+        const top = mkdtempSync(join(dir, 'tree-'));
+        mkdirSync(join(top, 'kernel'));
+        mkdirSync(join(top, 'user'));
+        kernel = join(top, 'kernel', 'kernel');
+        copyFileSync(prebuilt('kernel-stage1'), kernel);
+        copyFileSync(prebuilt('fs.img'), join(top, 'fs.img'));
+        copyFileSync(join(root, 'test', 'adapter', 'user', '_lazytests'), join(top, 'user', '_lazytests'));
+      }
+      const r = run([
+        '--kernel',
+        kernel,
+        '--disk',
+        prebuilt('fs.img'),
+        '--run',
+        cmd,
+        '--timeout-insns',
+        '2000000000',
+      ]);
+      assert.equal(r.status, 3, r.stderr);
+      assert.match(
+        r.stdout,
+        new RegExp(`^panic: ${message}\nxv6emu: kernel panic on hart 0; backtrace:\n#0 `, 'm'),
+      );
+      const bt = r.stdout.slice(r.stdout.indexOf('#0 ')).split('\n');
+      const boundary = bt.findIndex((l) => l.startsWith('── trap from user'));
+      assert.ok(boundary > 0, `the backtrace reaches the trap from user space:\n${bt.join('\n')}`);
+      // Every kernel frame is gdb's `#N function at file:line`.
+      const frames = bt.slice(0, boundary).map((l, i) => {
+        const m = /^#(\d+) (\w+) at (kernel\/\w+\.c):(\d+)$/.exec(l);
+        assert.ok(m, `frame ${i} has a function and a file:line: '${l}'`);
+        assert.equal(Number(m[1]), i);
+        return { name: m[2]!, file: m[3]!, line: Number(m[4]) };
+      });
+      assert.equal(frames[0]!.name, 'panic');
+      assert.equal(frames[0]!.file, 'kernel/printf.c');
+      assert.match(sourceLine(frames[0]!.file, frames[0]!.line), /\bpanic\(/);
+      // The line of each caller frame is the call of the frame above it (system calls go
+      // through syscall()'s table of handlers).
+      for (let i = 1; i < frames.length; i++) {
+        const f = frames[i]!;
+        const callee = frames[i - 1]!.name;
+        const call = callee.startsWith('sys_')
+          ? String.raw`\bsyscall_table\[\w+\]\(`
+          : String.raw`\b${callee}\(`;
+        assert.match(
+          sourceLine(f.file, f.line),
+          new RegExp(call),
+          `${f.name} at ${f.file}:${f.line} calls ${callee}`,
+        );
+      }
+      const shown = frames.map((f) => f.name);
+      let at = 1;
+      for (const n of names) {
+        const i = shown.indexOf(n, at);
+        assert.ok(i >= at, `${n} follows ${shown[at - 1]} in ${shown.join(' < ')}`);
+        at = i + 1;
+      }
+      const user = bt.slice(boundary + 1).filter((l) => l.startsWith('#'));
+      if (tree) {
+        assert.match(user[0] ?? '', /^#\d+ sbrk \(lazytests\) at \S*usys\.S:\d+$/);
+        assert.ok(
+          user.some((l) => /^#\d+ main \(lazytests\) at user\/lazytests\.c:\d+$/.test(l)),
+          user.join('\n'),
+        );
+      } else assert.match(user[0] ?? '', /^#\d+ user code at 0x[0-9a-f]+/);
+    });
+  }
+
+  describe('--run with --expect', () => {
+    it('exits 0 when the output of the command matches', () => {
+      const r = run([
+        '--run',
+        'usertests sbrkarg',
+        '--expect',
+        '^ALL TESTS PASSED$',
+        '--timeout-insns',
+        '2000000000',
+      ]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /test sbrkarg: OK/);
+      assert.equal(r.stderr, '');
+    });
+
+    it('exits 1 with one line when the output does not match', () => {
+      const args = ['--kernel', prebuilt('kernel-stage3'), '--disk', prebuilt('fs.img')];
+      const r = run([
+        ...args,
+        '--run',
+        'usertests sbrkarg',
+        '--expect',
+        '^ALL TESTS PASSED$',
+        '--timeout-insns',
+        '2000000000',
+      ]);
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stdout, /test sbrkarg: FAILED/, 'the output is shown as without --expect');
+      oneLine(r.stderr);
+      assert.match(
+        r.stderr,
+        /^xv6emu: the output of 'usertests sbrkarg' does not match --expect "\^ALL TESTS PASSED\$"$/m,
+      );
+    });
+
+    it('checks what the command printed, not the echo of its own line', () => {
+      const r = run(['--run', 'echo hello', '--expect', 'echo', '--timeout-insns', '2000000000']);
+      assert.match(r.stdout, /^\$ echo hello\nhello\n/m);
+      assert.equal(r.status, 1, r.stderr);
+    });
+
+    it('rejects a bad regular expression in one line, exit 2', () => {
+      const r = run(['--run', 'ls', '--expect', 'ALL (TESTS']);
+      assert.equal(r.status, 2);
+      oneLine(r.stderr);
+      assert.match(r.stderr, /^xv6emu: --expect: not a regular expression: "ALL \(TESTS": .*group/);
+      assert.equal(r.stdout, '', 'nothing ran');
+    });
+
+    it('needs --run', () => {
+      const r = run(['--expect', 'OK']);
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, /^xv6emu: --expect checks the output of --run/);
+    });
+
+    it('is in --help', () => {
+      const r = run(['--help']);
+      assert.equal(r.status, 0);
+      assert.match(r.stdout, /\[--run "CMD" \[--expect REGEX\]\]/);
+      assert.match(r.stdout, /--expect it exits 1 unless CMD's output matches REGEX/);
+      assert.match(r.stdout, /Ctrl-A h lists the other escape keys/);
+    });
   });
 });
