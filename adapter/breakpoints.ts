@@ -139,8 +139,8 @@ function resolveFunction(rt: Runtime, name: string): { addr: number; program?: U
     const program = rt.userPrograms.find((p) => p.name === progName);
     if (!program) {
       return rt.userPrograms.length
-        ? `no user program named '${progName}' in userPrograms`
-        : `'${name}' names a user program, but the launch configuration has no userPrograms folder`;
+        ? `no user program named '${progName}' (in the disk image or the userPrograms folder)`
+        : `'${name}' names a user program, but none are loaded (no userPrograms folder, none in the disk image)`;
     }
     const s = program.elf.symbol(fn);
     return s

@@ -11,6 +11,8 @@ export interface Host {
   readFile(path: string): Uint8Array;
   /** Names (not paths) of the entries of a folder. */
   readDir(path: string): string[];
+  /** Size and modification time (ms), or undefined when the path does not exist. */
+  stat(path: string): { size: number; mtimeMs: number } | undefined;
   /** The folder relative launch paths are resolved against, when launch.json gives no cwd. */
   cwd(): string;
 }
@@ -27,5 +29,13 @@ export const nodeHost: Host = {
   },
   readFile: (path) => readFileSync(path),
   readDir: (path) => readdirSync(path),
+  stat(path) {
+    try {
+      const s = statSync(path);
+      return { size: s.size, mtimeMs: s.mtimeMs };
+    } catch {
+      return undefined;
+    }
+  },
   cwd: () => process.cwd(),
 };

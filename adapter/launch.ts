@@ -169,10 +169,10 @@ export function validateLaunch(raw: unknown, host: Host, bundled: BundledFiles):
     if (typeof a.userPrograms !== 'string' || a.userPrograms === '')
       problems.push('userPrograms must be a folder path');
     else {
+      // A folder that does not exist yet is fine: make may build it while the session
+      // runs, and the session looks again at every stop.
       userPrograms = abs(a.userPrograms);
-      const uk = host.kind(userPrograms);
-      if (uk === undefined) problems.push(`userPrograms folder not found: ${userPrograms}`);
-      else if (uk !== 'dir')
+      if (host.kind(userPrograms) === 'file')
         problems.push(`userPrograms must be a folder of user program ELFs, not a file: ${userPrograms}`);
     }
   }

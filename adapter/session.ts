@@ -28,7 +28,7 @@ import { Runtime } from './runtime';
 import { EXCEPTION_FILTERS } from './traps';
 import * as bp from './breakpoints';
 import { InspectingSession } from './session-inspect';
-import { loadUserPrograms } from './userprogs';
+import { UserPrograms } from './userprogs-load';
 import { dwarfProcessSource } from './processes';
 import { handleCustomRequest, type ProcessSource } from './custom';
 import type { ProcessInfo, Xv6EventName, Xv6Events } from './protocol';
@@ -48,6 +48,7 @@ export class Xv6DebugSession extends InspectingSession {
   private configured = false;
   private trapTimer: NodeJS.Timeout | undefined;
   private persisted = false;
+  private userPrograms: UserPrograms | undefined;
   /** The kernel's process table, once its debug information can be read (DWARF half). */
   processSource: ProcessSource | undefined;
 
@@ -158,15 +159,10 @@ export class Xv6DebugSession extends InspectingSession {
       if (typeof ps === 'string') this.print(`note: no process list: ${ps}\n`);
       else this.processSource = ps;
     }
-    if (config.userPrograms) {
-      const { programs, skipped } = loadUserPrograms(this.host, config.userPrograms);
-      runtime.userPrograms = programs;
-      this.print(
-        `user programs: ${programs.length} ELF file(s) from ${config.userPrograms}` +
-          (skipped.length ? ` (skipped, not RISC-V ELF: ${skipped.join(', ')})` : '') +
-          '\n',
-      );
-    }
+    this.userPrograms = new UserPrograms(this.host, config.userPrograms);
+    for (const line of this.userPrograms.load(this.booted.machine.disk, this.booted.diskPath))
+      this.print(line + '\n');
+    runtime.userPrograms = this.userPrograms.programs;
     if (runtime.panicAddr === undefined) {
       this.print(`note: the kernel has no '${config.panicSymbol}' symbol, so panics cannot be caught\n`);
     }
@@ -195,6 +191,10 @@ export class Xv6DebugSession extends InspectingSession {
       stopped: (s) => {
         this.invalidate();
         this.lastStop = s;
+        // Programs built since the last stop name their frames from this one on.
+        const built = this.userPrograms?.refresh();
+        if (built) this.print(built + '\n');
+        if (built && this.runtime) this.runtime.userPrograms = this.userPrograms!.programs;
         const ev: DebugProtocol.StoppedEvent = new StoppedEvent(s.kind, s.hart + 1);
         ev.body.allThreadsStopped = true;
         if (s.description) ev.body.description = s.description;

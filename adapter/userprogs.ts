@@ -1,47 +1,28 @@
 /**
- * Symbols for user space without the process table: the launch configuration's
- * `userPrograms` folder holds the user ELFs (xv6's user/_ls, user/_sh, ...). Every user
- * program is linked at the same virtual addresses, so an address alone cannot say which
- * one runs; the code can. `identify` compares the bytes around the pc, read through the
- * hart's translation, with each program's loaded image, and the first program whose
- * bytes match names the frames. Files that are not RISC-V ELFs are skipped.
+ * Symbols for user space without the process table: the user ELFs (xv6's user/_ls,
+ * user/_sh, ..., from the disk image or the `userPrograms` folder: userprogs-load.ts).
+ * Every user program is linked at the same virtual addresses, so an address alone
+ * cannot say which one runs; the code can. `identify` compares the bytes around the pc,
+ * read through the hart's translation, with each program's loaded image, and the first
+ * program whose bytes match names the frames.
  */
-import { basename, join } from 'node:path';
-import { parseElf, PT_LOAD, type ElfFile } from '../emulator/elf';
+import { PT_LOAD, type ElfFile } from '../emulator/elf';
 import type { HartApi } from '../emulator/types';
 import type { PhysReader } from '../emulator/inspect';
-import type { Host } from './host';
 import { readVirtual } from './views';
 
 export interface UserProgram {
   /** Display name: the file name without xv6's leading underscore. */
   name: string;
+  /** The ELF file, or the disk image it was read from (sources are looked for near it). */
   path: string;
+  origin: 'image' | 'folder';
   elf: ElfFile;
   bytes: Uint8Array;
 }
 
 /** Bytes compared at the pc: enough to tell programs apart, cheap to read. */
 const WINDOW = 32;
-const MAX_FILE = 16 << 20;
-
-export function loadUserPrograms(host: Host, folder: string): { programs: UserProgram[]; skipped: string[] } {
-  const programs: UserProgram[] = [];
-  const skipped: string[] = [];
-  for (const file of host.readDir(folder).sort()) {
-    const path = join(folder, file);
-    if (host.kind(path) !== 'file') continue;
-    try {
-      const bytes = host.readFile(path);
-      if (bytes.length > MAX_FILE || bytes[0] !== 0x7f || bytes[1] !== 0x45) continue;
-      const elf = parseElf(bytes, path);
-      programs.push({ name: basename(file).replace(/^_/, ''), path, elf, bytes });
-    } catch {
-      skipped.push(file);
-    }
-  }
-  return { programs, skipped };
-}
 
 /** The file bytes an ELF loads at `va`, or undefined outside its file-backed segments. */
 function imageAt(p: UserProgram, va: number, len: number): Uint8Array | undefined {

@@ -18,10 +18,11 @@ export interface TreeLayout {
   kernel: string;
   /** The disk image, when it exists or the Makefile builds it. */
   disk?: string;
-  /** The folder of user program ELFs (`_ls`, `_sh` ...), when the folder exists. */
+  /**
+   * The folder make builds the user program ELFs (`_ls`, `_sh` ...) in, built yet or not:
+   * the adapter reads it again whenever the machine stops.
+   */
   userPrograms?: string;
-  /** True when that folder already holds built programs (`_name` files). */
-  userProgramsBuilt: boolean;
   /** make's targets for the `xv6: make` task ([] for plain `make`); undefined without a Makefile. */
   makeTargets?: string[];
 }
@@ -51,28 +52,19 @@ export async function detectTree(probe: FolderProbe): Promise<TreeLayout | undef
 
   if (kernelElf === 'file' || (hasMake && kernelElf === undefined)) {
     const disk = hasMake || (await probe.kind('fs.img')) === 'file' ? 'fs.img' : undefined;
-    const user = await userFolder(probe, 'user');
+    const user = (await probe.kind('user')) === 'dir';
     return {
       kernel: 'kernel/kernel',
       ...(disk ? { disk } : {}),
-      ...user,
+      ...(user ? { userPrograms: 'user' } : {}),
       ...(hasMake ? { makeTargets: ['kernel/kernel', 'fs.img'] } : {}),
     };
   }
   if (kernelElf === 'dir' && hasMake) {
-    const user = await userFolder(probe, 'build/user');
-    return { kernel: 'build/kernel', disk: 'build/fs.img', ...user, makeTargets: [] };
+    // build/ is make's output: after `make clean` it appears with the first build.
+    return { kernel: 'build/kernel', disk: 'build/fs.img', userPrograms: 'build/user', makeTargets: [] };
   }
   return undefined;
-}
-
-async function userFolder(
-  probe: FolderProbe,
-  rel: string,
-): Promise<Pick<TreeLayout, 'userPrograms' | 'userProgramsBuilt'>> {
-  if ((await probe.kind(rel)) !== 'dir') return { userProgramsBuilt: false };
-  const names = await probe.list(rel);
-  return { userPrograms: rel, userProgramsBuilt: names.some((n) => /^_[^.]+$/.test(n)) };
 }
 
 /** The settings that give defaults to every xv6 launch. */
@@ -102,7 +94,7 @@ export function initialConfigurations(tree: TreeLayout | undefined): DebugConfig
 /**
  * Fills in what an `xv6` launch configuration leaves unset. An empty configuration (F5
  * with no launch.json) becomes a launch; with no kernel given, the tree's kernel, disk,
- * built user programs and the make task are used; with no tree, nothing is added, so
+ * user program folder and the make task are used; with no tree, nothing is added, so
  * the adapter runs its bundled kernel and disk. `harts` and `memoryMB` come from the
  * settings when unset (the adapter checks their ranges).
  */
@@ -118,8 +110,8 @@ export function fillConfiguration(
   if (tree && out.kernel === undefined) {
     out.kernel = `${WS}/${tree.kernel}`;
     if (out.disk === undefined && tree.disk) out.disk = `${WS}/${tree.disk}`;
-    if (out.userPrograms === undefined && tree.userPrograms && tree.userProgramsBuilt)
-      out.userPrograms = `${WS}/${tree.userPrograms}`;
+    // Built or not: the make task runs after this and builds user/_* (make clean).
+    if (out.userPrograms === undefined && tree.userPrograms) out.userPrograms = `${WS}/${tree.userPrograms}`;
     if (out.preLaunchTask === undefined && tree.makeTargets) out.preLaunchTask = MAKE_TASK_LABEL;
   }
   if (out.harts === undefined && Number.isInteger(settings.harts)) out.harts = settings.harts;

@@ -11,6 +11,7 @@ function fakeHost(files: string[], dirs: string[], cwd = '/home/student/xv6'): H
     kind: (p) => (files.includes(p) ? 'file' : dirs.includes(p) ? 'dir' : undefined),
     readFile: () => new Uint8Array(0),
     readDir: () => [],
+    stat: () => undefined,
     cwd: () => cwd,
   };
 }
@@ -71,6 +72,10 @@ describe('launch configuration', () => {
     assert.deepEqual(c.sourceMap, [['/build', '/home/student/xv6/src']]);
   });
 
+  it('accepts a userPrograms folder that make has not created yet (read again at each stop)', () => {
+    assert.equal(ok({ userPrograms: 'bin' }).userPrograms, '/home/student/xv6/bin');
+  });
+
   it('takes disk: null as no disk, and persistDisk with an own disk', () => {
     assert.equal(ok({ disk: null }).disk, null);
     const c = ok({ disk: '/tmp/other.img', persistDisk: true });
@@ -114,7 +119,6 @@ describe('launch configuration', () => {
       { persistDisk: true, disk: null },
       'persistDisk is true but there is no disk (disk is null)',
     ],
-    ['userPrograms missing', { userPrograms: 'bin' }, 'userPrograms folder not found: /home/student/xv6/bin'],
     [
       'userPrograms a file',
       { userPrograms: '/tmp/other.img' },

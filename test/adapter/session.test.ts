@@ -211,11 +211,14 @@ describe('debug adapter (end to end)', function () {
       bps.body.breakpoints.map((b) => b.verified),
       [true, true, false, false],
     );
-    assert.equal(bps.body.breakpoints[2]?.message, "no user program named 'nosuch' in userPrograms");
+    assert.equal(
+      bps.body.breakpoints[2]?.message,
+      "no user program named 'nosuch' (in the disk image or the userPrograms folder)",
+    );
     assert.equal(bps.body.breakpoints[3]?.message, "no function named 'nosuch' in user program echo");
     assert.match(
       lines.join(''),
-      /user programs: 2 ELF file\(s\) from .* \(skipped, not RISC-V ELF: _broken\)/,
+      /user programs: 2 programs in the folder .* \(skipped: _broken \(truncated\)\)\n/,
     );
   });
 

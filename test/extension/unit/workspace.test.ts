@@ -44,7 +44,6 @@ describe('extension workspace: xv6 tree detection', () => {
       kernel: 'kernel/kernel',
       disk: 'fs.img',
       userPrograms: 'user',
-      userProgramsBuilt: true,
       makeTargets: ['kernel/kernel', 'fs.img'],
     });
   });
@@ -53,14 +52,13 @@ describe('extension workspace: xv6 tree detection', () => {
     const t = await detectTree(tree('Makefile', 'kernel/trap.c', 'user/ls.c'));
     assert.equal(t?.kernel, 'kernel/kernel');
     assert.equal(t?.disk, 'fs.img');
-    assert.equal(t?.userPrograms, 'user');
-    assert.equal(t?.userProgramsBuilt, false);
+    assert.equal(t?.userPrograms, 'user', 'the folder make builds user/_* in, built or not');
     assert.deepEqual(t?.makeTargets, ['kernel/kernel', 'fs.img']);
   });
 
   it('a kernel ELF without Makefile: no make task, and no disk unless fs.img exists', async () => {
     const bare = await detectTree(tree('kernel/kernel'));
-    assert.deepEqual(bare, { kernel: 'kernel/kernel', userProgramsBuilt: false });
+    assert.deepEqual(bare, { kernel: 'kernel/kernel' });
     const withDisk = await detectTree(tree('kernel/kernel', 'fs.img'));
     assert.equal(withDisk?.disk, 'fs.img');
     assert.equal(withDisk?.makeTargets, undefined);
@@ -74,9 +72,10 @@ describe('extension workspace: xv6 tree detection', () => {
       kernel: 'build/kernel',
       disk: 'build/fs.img',
       userPrograms: 'build/user',
-      userProgramsBuilt: true,
       makeTargets: [],
     });
+    const clean = await detectTree(tree('Makefile', 'kernel/kernel/trap.c', 'user/sh.c'));
+    assert.equal(clean?.userPrograms, 'build/user', 'after make clean build/ is gone; make makes it');
   });
 
   it('folders that are not xv6 trees', async () => {
@@ -92,7 +91,6 @@ describe('extension workspace: filling in a configuration', () => {
     kernel: 'kernel/kernel',
     disk: 'fs.img',
     userPrograms: 'user',
-    userProgramsBuilt: true,
     makeTargets: ['kernel/kernel', 'fs.img'],
   };
 
@@ -118,12 +116,12 @@ describe('extension workspace: filling in a configuration', () => {
     assert.deepEqual(demo, { type: 'xv6', request: 'launch', name: 'xv6 demo' });
   });
 
-  it('user programs only once built; no make task without a Makefile', () => {
-    const c = fillConfiguration(
-      {},
-      { kernel: 'kernel/kernel', userPrograms: 'user', userProgramsBuilt: false },
-      {},
-    );
+  it('user programs before the first build (make clean); no make task without a Makefile', () => {
+    // fillConfiguration runs before the make task: the folder is given even when empty,
+    // and the adapter reads it again at each stop.
+    const unbuilt = fillConfiguration({}, mit, {});
+    assert.equal(unbuilt.userPrograms, `${WS}/user`);
+    const c = fillConfiguration({}, { kernel: 'kernel/kernel' }, {});
     assert.equal(c.userPrograms, undefined);
     assert.equal(c.preLaunchTask, undefined);
     assert.equal(c.disk, undefined);
@@ -169,8 +167,6 @@ describe('extension workspace: filling in a configuration', () => {
     assert.equal(own?.kernel, `${WS}/kernel/kernel`);
     assert.equal(own?.userPrograms, `${WS}/user`);
     assert.equal(own?.preLaunchTask, 'xv6: make');
-    const unbuilt = initialConfigurations({ ...mit, userProgramsBuilt: false });
-    assert.equal(unbuilt[0]?.userPrograms, `${WS}/user`, 'launch.json outlives the first build');
     const demo = initialConfigurations(undefined);
     assert.equal(demo.length, 1);
     assert.equal(demo[0]?.name, 'xv6 demo');
