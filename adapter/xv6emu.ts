@@ -9,14 +9,23 @@
  */
 import { dirname, join } from 'node:path';
 import { startCli } from '../emulator/cli';
+import type { Disk } from '../emulator/disk';
 import { symbolsOf } from './debuginfo';
 import { nodeHost } from './host';
 import { backtraceText, sourceStack } from './stack';
-import { loadUserPrograms, type UserProgram } from './userprogs';
+import type { UserProgram } from './userprogs';
+import { UserPrograms } from './userprogs-load';
 
-function userProgramsBeside(kernelPath: string): UserProgram[] {
-  const folder = join(dirname(kernelPath), '..', 'user');
-  return nodeHost.kind(folder) === 'dir' ? loadUserPrograms(nodeHost, folder).programs : [];
+/** The disk image's programs and those of user/ beside the kernel's folder (an xv6 tree). */
+function userPrograms(booted: {
+  kernelPath: string;
+  diskPath?: string;
+  machine: { disk?: Disk };
+}): UserProgram[] {
+  const folder = join(dirname(booted.kernelPath), '..', 'user');
+  const programs = new UserPrograms(nodeHost, nodeHost.kind(folder) === 'dir' ? folder : undefined);
+  programs.load(booted.machine.disk, booted.diskPath);
+  return programs.programs;
 }
 
 startCli({
@@ -32,7 +41,7 @@ startCli({
         hart: booted.machine.harts[hart]!,
         kernel: booted.elf,
         kernelPath: booted.kernelPath,
-        programs: userProgramsBeside(booted.kernelPath),
+        programs: userPrograms(booted),
       }),
     );
   },

@@ -248,7 +248,14 @@ describe('xv6emu command line', function () {
           user.some((l) => /^#\d+ main \(lazytests\) at user\/lazytests\.c:\d+$/.test(l)),
           user.join('\n'),
         );
-      } else assert.match(user[0] ?? '', /^#\d+ user code at 0x[0-9a-f]+/);
+      } else {
+        // No user/ folder: the programs come from the disk image, with their DWARF.
+        assert.match(user[0] ?? '', /^#\d+ \w+ \(usertests\) at \S+:\d+$/);
+        assert.ok(
+          user.some((l) => /^#\d+ main \(usertests\) at \S*usertests\.c:\d+$/.test(l)),
+          user.join('\n'),
+        );
+      }
     });
   }
 
