@@ -113,7 +113,13 @@ describe('teaching kernel under QEMU', function () {
 
 describe('differential: QEMU and this emulator print the same transcript', function () {
   this.timeout(900_000);
-  for (const cmd of ['lazytests', 'usertests -q', 'echo a b c | cat; ls']) {
+  const commands = [
+    'lazytests',
+    'usertests -q',
+    'echo a b c | cat; ls',
+    'forktest; stressfs; wc README; grep "^ +[a-z]+ +f" README; ln README x; ls x',
+  ];
+  for (const cmd of commands) {
     it(cmd, async () => {
       const [q, e] = [await runQemu(cmd), runEmu(cmd)];
       assert.equal(q.status, 0, q.output.slice(-2000));
