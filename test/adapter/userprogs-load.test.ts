@@ -66,7 +66,7 @@ describe('user programs from the disk image and a folder that fills in later', f
     await C.launch(dc, { disk: undefined }, () => dc.setFunctionBreakpointsRequest(lazyFaults), false);
     await client.shell('lazytests');
     await ev;
-    assert.match(client.output, /user programs: 10 programs in the disk image .*fs\.img\n/);
+    assert.match(client.output, /user programs: 16 programs in the disk image .*fs\.img\n/);
     const user = await userFrames();
     const names = user.map((f) => f.name);
     assert.ok(
@@ -91,7 +91,7 @@ describe('user programs from the disk image and a folder that fills in later', f
     await client.shell('lazytests');
     await ev;
     assert.match(client.output, /user programs: none in the folder .*user yet/);
-    assert.match(client.output, /user programs: 10 programs in the disk image .*fs-nosyms\.img\n/);
+    assert.match(client.output, /user programs: 16 programs in the disk image .*fs-nosyms\.img\n/);
     const before = (await userFrames()).map((f) => f.name);
     assert.ok(!before.includes('main (lazytests)'), `no function names yet: ${before.join(', ')}`);
 
@@ -158,7 +158,7 @@ describe('UserPrograms (folder and image bookkeeping)', () => {
     const up = new UserPrograms(nodeHost, folder);
     assert.match(
       up.loadImage(bytesDevice(readFileSync(prebuilt('fs.img'))), 'fs.img') ?? '',
-      /^user programs: 10 programs in the disk image fs\.img$/,
+      /^user programs: 16 programs in the disk image fs\.img$/,
     );
     assert.match(up.loadFolder() ?? '', /^user programs: 2 programs in the folder /);
     const lazy = up.programs.filter((p) => p.name === 'lazytests');
@@ -166,7 +166,7 @@ describe('UserPrograms (folder and image bookkeeping)', () => {
       lazy.map((p) => p.origin),
       ['image'],
     );
-    assert.equal(up.programs.length, 11);
+    assert.equal(up.programs.length, 17);
     assert.equal(up.programs.find((p) => p.name === 'extra')?.origin, 'folder');
     assert.match(
       up.loadImage(bytesDevice(new Uint8Array(8192)), 'blank.img') ?? '',
