@@ -134,7 +134,7 @@ export class Xv6DebugSession extends InspectingSession {
     }
     this.config = config;
     this.kernelPath = this.booted.kernelPath;
-    setSourceMap(config.sourceMap, this.booted.kernelPath);
+    setSourceMap(config.sourceMap, this.booted.kernelPath, config.cwd);
     const runtime = new Runtime(
       this.booted.machine,
       this.booted.elf,
