@@ -11,6 +11,8 @@
  * - stepIn on an `ecall` in user code lands at the first line of `usertrap`;
  * - next over an `ecall` runs the whole system call and stops back in user code;
  * - stepping over `sret` (userret, no line information) stops at the user pc.
+ * Inlined calls follow gdb (inlinestep.ts): `next` steps over them, `stepIn` enters one
+ * without running, `stepOut` of an inlined frame runs to the end of its instance.
  * A step never runs away: after MAX_SYNC instructions stepped one by one it stops where
  * it is, with reason `step` and a description saying so.
  */
@@ -75,6 +77,20 @@ export function symbolsAtPc(rt: Runtime, hart: HartApi, pc: number): Symbols | u
 export function defaultHide(rt: Runtime, hart: HartApi): number {
   const pc = Number(BigInt.asUintN(64, hart.getPc()));
   return inlinedCallsStartingAt(symbolsAtPc(rt, hart, pc), pc);
+}
+
+/**
+ * Inlined frames a stop hides: a step's own choice; at a line or function breakpoint
+ * those whose call starts at the pc (the caller's line is where it stopped); none at
+ * exceptions, watchpoints and pauses (the instruction there is the inlined one's).
+ */
+export function hideAtStop(rt: Runtime, s: StopInfo, stepper: LineStepper | undefined): number {
+  const hart = rt.machine.harts[s.hart];
+  if (!hart) return 0;
+  if (s.kind === 'step' && stepper) return stepper.hideAt(s.hart);
+  if (s.kind === 'step' || s.kind === 'breakpoint' || s.kind === 'function breakpoint')
+    return defaultHide(rt, hart);
+  return 0;
 }
 
 export class LineStepper {

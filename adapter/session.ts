@@ -24,7 +24,7 @@ import { boot, BootError, bundledDisk, bundledKernel, type Booted } from '../emu
 import { MachineConfigError } from '../emulator/machine-options';
 import type { Host } from './host';
 import { problemMessage, validateLaunch, type LaunchConfig } from './launch';
-import { Runtime, type StopInfo } from './runtime';
+import { Runtime } from './runtime';
 import { EXCEPTION_FILTERS } from './traps';
 import * as bp from './breakpoints';
 import { InspectingSession } from './session-inspect';
@@ -32,7 +32,7 @@ import { loadUserPrograms } from './userprogs';
 import { dwarfProcessSource } from './processes';
 import { handleCustomRequest, type ProcessSource } from './custom';
 import type { ProcessInfo, Xv6EventName, Xv6Events } from './protocol';
-import { defaultHide, LineStepper, type StepMode } from './linestep';
+import { hideAtStop, LineStepper, type StepMode } from './linestep';
 import { backtraceText, sourceStack } from './stack';
 import { replCommand } from './commands';
 import { setSourceMap } from './sources';
@@ -195,7 +195,7 @@ export class Xv6DebugSession extends InspectingSession {
       stopped: (s) => {
         this.invalidate();
         this.lastStop = s;
-        this.hiddenInline.set(s.hart, this.hideAtStop(s));
+        if (this.runtime) this.hiddenInline.set(s.hart, hideAtStop(this.runtime, s, this.stepper));
         const ev: DebugProtocol.StoppedEvent = new StoppedEvent(s.kind, s.hart + 1);
         ev.body.allThreadsStopped = true;
         if (s.description) ev.body.description = s.description;
@@ -271,20 +271,6 @@ export class Xv6DebugSession extends InspectingSession {
   private lineStepper(): LineStepper {
     this.stepper ??= new LineStepper(this.rt(), () => this.kernelPath);
     return this.stepper;
-  }
-
-  /**
-   * Inlined frames a stop hides: a step's own choice; at a line or function breakpoint
-   * those whose call starts at the pc (the caller's line is where it stopped); none at
-   * exceptions, watchpoints and pauses (the instruction there is the inlined one's).
-   */
-  private hideAtStop(s: StopInfo): number {
-    const rt = this.runtime;
-    const hart = rt?.machine.harts[s.hart];
-    if (!rt || !hart) return 0;
-    if (s.kind === 'step') return this.lineStepper().hideAt(s.hart);
-    if (s.kind === 'breakpoint' || s.kind === 'function breakpoint') return defaultHide(rt, hart);
-    return 0;
   }
 
   private step(
