@@ -28,6 +28,8 @@ export interface LaunchConfig {
   /** Build-time prefix -> local prefix, longest prefix first. */
   sourceMap: [string, string][];
   virtio: VirtioMode;
+  /** The folder relative paths were resolved against (launch.json's cwd, else the workspace's). */
+  cwd: string;
   /** A note for the debug console about the disk choice (e.g. none found beside the kernel). */
   diskNote?: string;
 }
@@ -220,6 +222,7 @@ export function validateLaunch(raw: unknown, host: Host, bundled: BundledFiles):
       userPrograms,
       panicSymbol,
       sourceMap,
+      cwd: base,
       virtio,
       ...(diskNote ? { diskNote } : {}),
     },

@@ -11,6 +11,8 @@
  * - stepIn on an `ecall` in user code lands at the first line of `usertrap`;
  * - next over an `ecall` runs the whole system call and stops back in user code;
  * - stepping over `sret` (userret, no line information) stops at the user pc.
+ * Inlined calls follow gdb (inlinestep.ts): `next` steps over them, `stepIn` enters one
+ * without running, `stepOut` of an inlined frame runs to the end of its instance.
  * A step never runs away: after MAX_SYNC instructions stepped one by one it stops where
  * it is, with reason `step` and a description saying so.
  */
@@ -20,8 +22,11 @@ import type { Symbols } from './symbols';
 import { fetchInsn } from './views';
 import { hartReader, hartRegs, symbolsOf } from './debuginfo';
 import { sourceStack } from './stack';
+import { frameAt, inlinedCallsStartingAt, inlineVerdict, type InlineFrame } from './inlinestep';
 
 export type StepMode = 'over' | 'in' | 'out';
+/** Internal: step out of an inlined frame (run until the pc leaves its instance). */
+type LoopMode = StepMode | 'outInline';
 
 const MAX_SYNC = 100_000;
 const SP = 2;
@@ -52,7 +57,8 @@ function intoTrampoline(hart: HartApi, insn: number): boolean {
 
 interface Start {
   syms: Symbols | undefined;
-  line: string | undefined;
+  /** The stepping frame: its inline chain, depth and line (inlinestep.ts). */
+  frame: InlineFrame;
   /** sp at the start: a frame deeper than this is a callee, higher is a caller. */
   sp: bigint;
   satp: bigint | undefined;
@@ -60,32 +66,76 @@ interface Start {
   instruction: boolean;
 }
 
+/** The DWARF reader for code at `pc` on `hart`: the kernel's, else the user program's. */
+export function symbolsAtPc(rt: Runtime, hart: HartApi, pc: number): Symbols | undefined {
+  const k = symbolsOf(rt.elf);
+  if (k && (k.lineAt(pc) || rt.elf?.symbolAt(pc))) return k;
+  return symbolsOf(rt.symbolsFor(hart, BigInt(pc)).program?.elf);
+}
+
+/** Inlined frames a stop at the hart's pc hides: the calls that start there (gdb's rule). */
+export function defaultHide(rt: Runtime, hart: HartApi): number {
+  const pc = Number(BigInt.asUintN(64, hart.getPc()));
+  return inlinedCallsStartingAt(symbolsAtPc(rt, hart, pc), pc);
+}
+
+/**
+ * Inlined frames a stop hides: a step's own choice; at a line or function breakpoint
+ * those whose call starts at the pc (the caller's line is where it stopped); none at
+ * exceptions, watchpoints and pauses (the instruction there is the inlined one's).
+ */
+export function hideAtStop(rt: Runtime, s: StopInfo, stepper: LineStepper | undefined): number {
+  const hart = rt.machine.harts[s.hart];
+  if (!hart) return 0;
+  if (s.kind === 'step' && stepper) return stepper.hideAt(s.hart);
+  if (s.kind === 'step' || s.kind === 'breakpoint' || s.kind === 'function breakpoint')
+    return defaultHide(rt, hart);
+  return 0;
+}
+
 export class LineStepper {
+  /** The inlined frames the latest step stop hides, and where it stopped. */
+  private decided: { hart: number; pc: number; hide: number } | undefined;
+
   constructor(
     private readonly rt: Runtime,
     private readonly kernelPath: () => string | undefined,
   ) {}
 
   private symbolsAt(hart: HartApi, pc: number): Symbols | undefined {
-    const k = symbolsOf(this.rt.elf);
-    if (k && (k.lineAt(pc) || this.rt.elf?.symbolAt(pc))) return k;
-    return symbolsOf(this.rt.symbolsFor(hart, BigInt(pc)).program?.elf);
+    return symbolsAtPc(this.rt, hart, pc);
   }
 
-  private lineKey(syms: Symbols | undefined, pc: number): string | undefined {
-    const l = syms?.lineAt(pc);
-    return l ? `${l.file}:${l.line}` : undefined;
+  /** Inlined frames to hide at a step stop of `hartId`: the step's decision, else gdb's rule. */
+  hideAt(hartId: number): number {
+    const hart = this.rt.machine.harts[hartId];
+    if (!hart) return 0;
+    const d = this.decided;
+    if (d && d.hart === hartId && d.pc === Number(hart.getPc())) return d.hide;
+    return defaultHide(this.rt, hart);
   }
 
-  step(hartId: number, mode: StepMode, instruction: boolean): void {
+  /**
+   * One step of `mode` on `hartId`; `hide` is how many inlined frames the current stop
+   * hides (the stepping frame is the one shown on top).
+   */
+  step(hartId: number, mode: StepMode, instruction: boolean, hide = 0): void {
     const hart = this.rt.machine.harts[hartId];
     if (!hart || this.rt.isRunning || this.rt.hasEnded) return;
-    if (mode === 'out') return this.stepOut(hartId, hart);
+    this.decided = undefined;
     const pc = Number(hart.getPc());
     const syms = this.symbolsAt(hart, pc);
+    const frame = frameAt(syms, pc, instruction ? 0 : hide);
+    if (mode === 'out') {
+      if (!instruction && frame.depth > 0) return this.stepOutInline(hartId, hart, syms, frame);
+      return this.stepOut(hartId, hart);
+    }
+    // At the call site of an inlined call: step into it without running (gdb does so).
+    if (mode === 'in' && !instruction && hide > 0) return this.done(hartId, undefined, hide - 1);
+    if (instruction) frame.line = undefined;
     const start: Start = {
       syms,
-      line: instruction ? undefined : this.lineKey(syms, pc),
+      frame,
       sp: hart.getReg(SP),
       satp: hart.readCsr(SATP),
       priv: hart.priv,
@@ -94,16 +144,37 @@ export class LineStepper {
     this.loop(hartId, hart, mode, start, MAX_SYNC, 0);
   }
 
-  private done(hartId: number, description?: string): void {
+  private done(hartId: number, description?: string, hide = 0): void {
+    const hart = this.rt.machine.harts[hartId];
+    if (hart) this.decided = { hart: hartId, pc: Number(hart.getPc()), hide };
     const s: StopInfo = { kind: 'step', hart: hartId };
     if (description) s.description = description;
     this.rt.report(s);
   }
 
+  /**
+   * Whether to stop at `pc` (reached by stepping): inside the stepping frame's function
+   * the inline-aware rule decides; elsewhere the start of a row of a different line.
+   */
+  private verdict(
+    syms: Symbols | undefined,
+    pc: number,
+    start: Start,
+    mode: LoopMode,
+  ): { stop: boolean; hide: number; inFrame: boolean } {
+    const row = syms?.lineAt(pc);
+    const rowStart = row?.address === pc;
+    const v = inlineVerdict(syms, pc, start.frame, mode === 'out' ? 'over' : mode, rowStart);
+    if (!('other' in v)) return { stop: v.stop, hide: v.stop ? v.hide : 0, inFrame: true };
+    // Out of the function: an inlined frame's step out ends with its function.
+    const stop = mode === 'outInline' || (rowStart && `${row.file}:${row.line}` !== start.frame.line);
+    return { stop, hide: stop ? inlinedCallsStartingAt(syms, pc) : 0, inFrame: false };
+  }
+
   private loop(
     hartId: number,
     hart: HartApi,
-    mode: StepMode,
+    mode: LoopMode,
     start: Start,
     budget: number,
     executed: number,
@@ -115,7 +186,7 @@ export class LineStepper {
       const len = insn !== undefined && (insn & 3) !== 3 ? 2 : 4;
       // A system call from user space: into the kernel (stepIn) or over it (next).
       if (insn === ECALL && hart.priv === Priv.U) {
-        if (mode === 'over') {
+        if (mode !== 'in') {
           const next = () => this.resume(hartId, hart, mode, start, budget, executed + 1);
           this.rt.runTo(
             { addr: pc + 4, hart: hartId, priv: Priv.U, satp: hart.readCsr(SATP), then: next },
@@ -135,7 +206,7 @@ export class LineStepper {
         insn !== undefined &&
         isCall(insn) &&
         !intoTrampoline(hart, insn) &&
-        (mode === 'over' || !this.calleeHasLines(hart, pc, insn));
+        (mode !== 'in' || !this.calleeHasLines(hart, pc, insn));
       if (stepOverCall) {
         const sp = hart.getReg(SP);
         const next = () => this.resume(hartId, hart, mode, start, budget, executed + 1);
@@ -170,7 +241,7 @@ export class LineStepper {
         return;
       }
       if (hart.waiting) return this.done(hartId, `hart ${hartId} waits for an interrupt (wfi)`);
-      if (start.line === undefined) return this.done(hartId);
+      if (this.lineless(start, mode)) return this.done(hartId);
       const npc = Number(hart.getPc());
       if (hart.priv !== start.priv) return this.done(hartId);
       const syms = this.symbolsAt(hart, npc);
@@ -189,12 +260,15 @@ export class LineStepper {
         }
         return this.done(hartId);
       }
-      if (row.address === npc && `${row.file}:${row.line}` !== start.line) return this.done(hartId);
+      const v = this.verdict(syms, npc, start, mode);
+      if (v.stop) return this.done(hartId, undefined, v.hide);
       // Returned to the caller in the middle of its line: finish that line, as gdb does.
-      if (hart.getReg(SP) > start.sp && syms !== start.syms) start.syms = syms;
       if (hart.getReg(SP) > start.sp) {
         start.sp = hart.getReg(SP);
-        start.line = `${row.file}:${row.line}`;
+        if (!v.inFrame) {
+          start.syms = syms;
+          start.frame = frameAt(syms, npc, 0);
+        }
       }
     }
     const fn = this.symbolsAt(hart, Number(hart.getPc()))?.functionAt(Number(hart.getPc()))?.name;
@@ -207,18 +281,34 @@ export class LineStepper {
   private resume(
     hartId: number,
     hart: HartApi,
-    mode: StepMode,
+    mode: LoopMode,
     start: Start,
     budget: number,
     executed: number,
   ): void {
     const pc = Number(hart.getPc());
-    if (start.line !== undefined) {
-      const syms = this.symbolsAt(hart, pc);
-      const row = syms?.lineAt(pc);
-      if (row && row.address === pc && `${row.file}:${row.line}` !== start.line) return this.done(hartId);
-    } else return this.done(hartId);
+    if (this.lineless(start, mode)) return this.done(hartId);
+    const v = this.verdict(this.symbolsAt(hart, pc), pc, start, mode);
+    if (v.stop) return this.done(hartId, undefined, v.hide);
     this.loop(hartId, hart, mode, start, budget, executed);
+  }
+
+  /** Stepping by instruction, or from code without line information: one instruction. */
+  private lineless(start: Start, mode: LoopMode): boolean {
+    return start.instruction || (start.frame.line === undefined && mode !== 'outInline');
+  }
+
+  /** Run until the pc leaves the inlined instance of the stepping frame (calls stepped over). */
+  private stepOutInline(hartId: number, hart: HartApi, syms: Symbols | undefined, frame: InlineFrame): void {
+    const start: Start = {
+      syms,
+      frame,
+      sp: hart.getReg(SP),
+      satp: hart.readCsr(SATP),
+      priv: hart.priv,
+      instruction: false,
+    };
+    this.loop(hartId, hart, 'outInline', start, MAX_SYNC, 0);
   }
 
   private calleeHasLines(hart: HartApi, pc: number, insn: number): boolean {

@@ -13,6 +13,7 @@ import { basename } from 'node:path';
 import { Inspector } from './inspector';
 import { sourceStack, type SourceFrame } from './stack';
 import { sourcePath } from './sources';
+import { defaultHide } from './linestep';
 
 const REGISTERS = 1;
 const CSRS = 2;
@@ -85,6 +86,8 @@ export abstract class InspectingSession extends LoggingDebugSession {
 
   /** Call stacks of the current stop, per hart (computed on first use). */
   private stacks = new Map<number, SourceFrame[]>();
+  /** Inlined frames the current stop hides on top of a hart's stack (inlinestep.ts). */
+  protected hiddenInline = new Map<number, number>();
   private inspectorObj: Inspector | undefined;
 
   protected inspector(): Inspector {
@@ -96,19 +99,25 @@ export abstract class InspectingSession extends LoggingDebugSession {
   /** The machine ran: frames and variable handles are stale. */
   protected invalidate(): void {
     this.stacks.clear();
+    this.hiddenInline.clear();
     this.inspectorObj?.reset();
   }
 
-  /** The innermost frame only (breakpoint conditions and log messages: cheap). */
+  /**
+   * The innermost frame only (breakpoint conditions and log messages: cheap), as the stop
+   * would show it: at the start of an inlined call, the caller at its call site.
+   */
   protected topFrame(h: number): SourceFrame | undefined {
     const rt = this.rt();
+    const hart = rt.machine.harts[h]!;
     return sourceStack(
       {
         mem: rt.machine,
-        hart: rt.machine.harts[h]!,
+        hart,
         kernel: rt.elf,
         kernelPath: this.kernelPath,
         programs: rt.userPrograms,
+        hideInline: defaultHide(rt, hart),
       },
       1,
     )[0];
@@ -124,6 +133,7 @@ export abstract class InspectingSession extends LoggingDebugSession {
         kernel: rt.elf,
         kernelPath: this.kernelPath,
         programs: rt.userPrograms,
+        hideInline: this.hiddenInline.get(h) ?? 0,
         lastUserTrap: (hart) =>
           rt.traps
             .latest()

@@ -32,7 +32,7 @@ import { UserPrograms } from './userprogs-load';
 import { dwarfProcessSource } from './processes';
 import { handleCustomRequest, type ProcessSource } from './custom';
 import type { ProcessInfo, Xv6EventName, Xv6Events } from './protocol';
-import { LineStepper, type StepMode } from './linestep';
+import { hideAtStop, LineStepper, type StepMode } from './linestep';
 import { backtraceText, sourceStack } from './stack';
 import { replCommand } from './commands';
 import { setSourceMap } from './sources';
@@ -135,7 +135,7 @@ export class Xv6DebugSession extends InspectingSession {
     }
     this.config = config;
     this.kernelPath = this.booted.kernelPath;
-    setSourceMap(config.sourceMap, this.booted.kernelPath);
+    setSourceMap(config.sourceMap, this.booted.kernelPath, config.cwd);
     const runtime = new Runtime(
       this.booted.machine,
       this.booted.elf,
@@ -195,6 +195,7 @@ export class Xv6DebugSession extends InspectingSession {
         const built = this.userPrograms?.refresh();
         if (built) this.print(built + '\n');
         if (built && this.runtime) this.runtime.userPrograms = this.userPrograms!.programs;
+        if (this.runtime) this.hiddenInline.set(s.hart, hideAtStop(this.runtime, s, this.stepper));
         const ev: DebugProtocol.StoppedEvent = new StoppedEvent(s.kind, s.hart + 1);
         ev.body.allThreadsStopped = true;
         if (s.description) ev.body.description = s.description;
@@ -267,6 +268,11 @@ export class Xv6DebugSession extends InspectingSession {
 
   private stepper: LineStepper | undefined;
 
+  private lineStepper(): LineStepper {
+    this.stepper ??= new LineStepper(this.rt(), () => this.kernelPath);
+    return this.stepper;
+  }
+
   private step(
     response: DebugProtocol.Response,
     args: { threadId: number; granularity?: DebugProtocol.SteppingGranularity },
@@ -275,10 +281,10 @@ export class Xv6DebugSession extends InspectingSession {
     this.guard(response, () => {
       const h = this.hartOf(args.threadId);
       this.requireStopped();
+      const hide = this.hiddenInline.get(h) ?? 0;
       this.sendResponse(response);
       this.invalidate();
-      this.stepper ??= new LineStepper(this.rt(), () => this.kernelPath);
-      this.stepper.step(h, mode, args.granularity === 'instruction');
+      this.lineStepper().step(h, mode, args.granularity === 'instruction', hide);
     });
   }
 

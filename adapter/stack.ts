@@ -55,6 +55,12 @@ export interface StackContext {
   programs: readonly UserProgram[];
   /** The cause (in words) of the latest trap from user mode on this hart, if known. */
   lastUserTrap?: (hart: number) => string | undefined;
+  /**
+   * Innermost inlined frames of frame 0 to leave out: stopped where an inlined call starts
+   * (a step or breakpoint at its call site), the caller at the call-site line is frame 0,
+   * as in gdb; a step in then shows the inlined function without running.
+   */
+  hideInline?: number;
 }
 
 const MAX_FRAMES = 64;
@@ -88,6 +94,7 @@ function walk(
     program: UserProgram | undefined;
     read: Reader;
     user: boolean;
+    hideInline?: number;
   },
 ): { stoppedAtUserTrap: boolean } {
   const syms = symbolsOf(space.elf);
@@ -135,7 +142,8 @@ function walk(
         inlineDepth: 0,
       });
     } else {
-      for (let i = chain.length - 1; i >= 0; i--) {
+      const hide = first ? Math.min(space.hideInline ?? 0, chain.length - 1) : 0;
+      for (let i = chain.length - 1 - hide; i >= 0; i--) {
         const inner = chain[i + 1];
         const line: SourceLine | undefined = inner
           ? inner.callFile && inner.callLine
@@ -182,7 +190,15 @@ export function sourceStack(ctx: StackContext, max = MAX_FRAMES): SourceFrame[] 
     const r = walk(
       out,
       { pc, regs: hartRegs(hart) },
-      { max, elf: ctx.kernel, elfPath: ctx.kernelPath, program: undefined, read, user: false },
+      {
+        max,
+        elf: ctx.kernel,
+        elfPath: ctx.kernelPath,
+        program: undefined,
+        read,
+        user: false,
+        hideInline: ctx.hideInline,
+      },
     );
     if (!r.stoppedAtUserTrap || out.length >= max) return out;
     const kernel = symbolsOf(ctx.kernel);
@@ -221,7 +237,7 @@ export function sourceStack(ctx: StackContext, max = MAX_FRAMES): SourceFrame[] 
     return out;
   }
   const program = identifyIn(ctx.programs, read, pc);
-  walkUser(out, pc, hartRegs(hart), program, read, max);
+  walkUser(out, pc, hartRegs(hart), program, read, max, ctx.hideInline);
   return out;
 }
 
@@ -232,9 +248,14 @@ function walkUser(
   program: UserProgram | undefined,
   read: Reader,
   max: number,
+  hideInline?: number,
 ): void {
   if (program) {
-    walk(out, { pc, regs }, { max, elf: program.elf, elfPath: program.path, program, read, user: true });
+    walk(
+      out,
+      { pc, regs },
+      { max, elf: program.elf, elfPath: program.path, program, read, user: true, hideInline },
+    );
     return;
   }
   out.push({

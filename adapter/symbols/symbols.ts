@@ -145,7 +145,7 @@ export class Symbols {
         if (pc < seq.low || pc >= seq.high) continue;
         const i = rowIndexAt(seq, pc);
         if (i < 0) continue;
-        const row = pickRow(seq.rows, i);
+        const row = pickRow(seq.rows, i, table.files);
         if (!row || row.line === 0) return undefined;
         return {
           file: table.files[row.file] ?? '??',
@@ -366,17 +366,32 @@ export class Symbols {
 
 /**
  * The row that gives the line at a pc, chosen as gdb does: the last row gdb keeps at or
- * before the pc; if it is not a statement, an is_stmt row at the same address before it.
+ * before the pc; if it is not a statement, an is_stmt row of the same file at the same
+ * address before it. One exception to gdb: where an inlined function ends, gcc -O emits
+ * the helper's last line as a statement and then the caller's line as a non-statement at
+ * the same address (`riscv.h:130` stmt, `trap.c:51` at the pc after `r_sepc`'s range).
+ * gdb drops that last row (a file change at the same address that is not a statement)
+ * and names the caller's instruction by the helper's line; the last row at an address
+ * is the one that describes its instruction, so it is taken here.
  */
-function pickRow(rows: LineRow[], i: number): LineRow | undefined {
+function pickRow(rows: LineRow[], i: number, files: readonly (string | undefined)[]): LineRow | undefined {
+  const last = rows[i];
   while (i >= 0 && rows[i]!.hidden) i--;
   if (i < 0) return undefined;
   let row = rows[i]!;
+  if (
+    last &&
+    last !== row &&
+    last.line !== 0 &&
+    last.address === row.address &&
+    files[last.file] !== files[row.file]
+  )
+    return last;
   if (!row.isStmt) {
     for (let j = i - 1; j >= 0 && rows[j]!.address === row.address; j--) {
       const prev = rows[j]!;
       if (prev.hidden) continue;
-      if (prev.line === 0) break;
+      if (prev.line === 0 || files[prev.file] !== files[row.file]) break;
       if (prev.isStmt) {
         row = prev;
         break;

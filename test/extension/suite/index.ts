@@ -66,6 +66,7 @@ export async function run(): Promise<void> {
     await import('./activation.test');
     await import('./debugging.test');
     await import('./responsiveness.test');
+    await import('./stepping.test');
     await import('./panic.test');
   } catch (e) {
     report.fatal = errorText(e);
