@@ -71,6 +71,8 @@ export class TrapsProvider extends Xv6TreeProvider {
   private loaded: Promise<void> | undefined;
   private redraw: ReturnType<typeof setTimeout> | undefined;
   private filterNow: TrapFilter;
+  /** The message of the latest rows (what the filter hides). */
+  private hiddenLine: string | undefined;
 
   constructor(
     private readonly watch: SessionWatch,
@@ -99,6 +101,11 @@ export class TrapsProvider extends Xv6TreeProvider {
     void vscode.commands.executeCommand('setContext', 'xv6.traps.interrupts', this.filterNow.interrupts);
     void vscode.commands.executeCommand('setContext', 'xv6.traps.systemCalls', this.filterNow.systemCalls);
     if (this.view) this.view.description = filterDescription(this.filterNow);
+  }
+
+  /** A message set while the view was collapsed is not shown when it opens: set it again. */
+  protected override onVisible(visible: boolean): void {
+    if (visible && this.hiddenLine !== undefined) this.setMessage(this.hiddenLine);
   }
 
   override attach(view: vscode.TreeView<ViewNode>): vscode.Disposable {
@@ -144,7 +151,8 @@ export class TrapsProvider extends Xv6TreeProvider {
     await this.loaded;
     const prefix = s.id;
     const shown = shownTraps(this.list.latest(), this.filterNow);
-    this.setMessage(this.list.size ? hiddenMessage(shown) : 'No traps yet.');
+    this.hiddenLine = this.list.size ? hiddenMessage(shown) : 'No traps yet.';
+    this.setMessage(this.hiddenLine);
     const nodes: ViewNode[] = shown.groups.map((g) =>
       g.length === 1
         ? new TrapNode(trapRow(g[0]!, prefix), g[0]!)
