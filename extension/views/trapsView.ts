@@ -103,7 +103,7 @@ export class TrapsProvider extends Xv6TreeProvider {
     if (this.view) this.view.description = filterDescription(this.filterNow);
   }
 
-  /** A message set while the view was collapsed is not shown when it opens: set it again. */
+  /** VS Code may not show a message set while the view was collapsed: set it again when it opens. */
   protected override onVisible(visible: boolean): void {
     if (visible && this.hiddenLine !== undefined) this.setMessage(this.hiddenLine);
   }
