@@ -3,17 +3,17 @@
  * program and its function at sepc (`ls:main`). The trap ring (emulator/cpu/trap-ring.ts)
  * keeps the page-table root and the stack pointer of every trap; they are matched against
  * the kernel's process table, read once per pass (after every run slice that took traps,
- * and before the trap log's entries are made for a request or a batch): a trap from U by its
- * page-table root (`struct proc.pagetable`), a trap from S by a stack pointer inside a
+ * and before the trap log's entries are made for a request or a batch): a trap from U by
+ * its page-table root (`struct proc.pagetable`), a trap from S by a stack pointer inside a
  * process's kernel stack (`struct proc.kstack`: the hart was running that process in the
  * kernel; the scheduler runs on its own stack, so its traps have no process).
  *
  * Roots and stacks are reused (a page table freed by exec or exit is soon another's), so
  * each keeps its owners over time, by trap number: an owner first seen at a pass owns the
  * traps taken since the pass before (one run slice, some 20 ms, earlier), an earlier owner
- * those before. A trap older than every owner seen has no
- * process. A user program is identified by its code bytes read through the root
- * (userprogs.ts `identifyIn`) while the owner still has that root, and remembered.
+ * those before. A trap older than every owner seen has no process. A user program is
+ * identified by its code bytes read through the root (userprogs.ts `identifyIn`) while
+ * the owner still has that root, and remembered.
  */
 import type { PhysReader } from '../emulator/inspect';
 import type { ProcessOwner } from './custom';
