@@ -23,6 +23,17 @@ import { walkPageTable } from './pagetable';
 /** Reads the kernel's process table (provided once the kernel's DWARF is understood). */
 export interface ProcessSource {
   processes(): ProcessInfo[];
+  /** The used slots as the trap log matches traps to them, read cheaply (trap-owner.ts). */
+  owners(): ProcessOwner[];
+}
+
+/** A process by what its traps carry: its page table's root and its kernel stack (0: none). */
+export interface ProcessOwner {
+  pid: number;
+  name: string;
+  /** Physical address of the root page table (`pagetable`). */
+  root: number;
+  kstack: number;
 }
 
 export interface CustomContext {

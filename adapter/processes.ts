@@ -4,13 +4,14 @@
  * process each hart runs). Member offsets, the size of a slot and the names of the
  * `enum procstate` values come from the kernel's DWARF (adapter/symbols), so any
  * xv6-style kernel works as long as it keeps the names pid, state, name, sz and
- * pagetable. Kernel data is identity-mapped (KERNBASE), so it is read physically.
+ * pagetable (`kstack`, where present, gives its kernel stack). Kernel data is
+ * identity-mapped (KERNBASE), so it is read physically.
  * Anything missing or unreadable gives an empty list, never an exception.
  */
 import type { ElfFile } from '../emulator/elf';
 import type { PhysReader } from '../emulator/inspect';
 import { Symbols, strip, type Type } from './symbols';
-import type { ProcessSource } from './custom';
+import type { ProcessOwner, ProcessSource } from './custom';
 import type { ProcessInfo } from './protocol';
 
 interface Field {
@@ -32,6 +33,7 @@ interface Layout {
   cpuSize?: number;
   cpuProc?: Field;
   cpuCount?: number;
+  kstack?: Field;
 }
 
 type StructType = Extract<Type, { members: unknown }>;
@@ -78,6 +80,8 @@ function layoutOf(symbols: Symbols, elf: ElfFile): Layout | string {
     pagetable,
     stateNames,
   };
+  const kstack = f('kstack');
+  if (kstack && kstack.size === 8) layout.kstack = kstack;
   const cpusSym = elf.symbol('cpus');
   const cpu = structOf(symbols.typeByName('struct cpu'));
   const cpuProc = cpu ? field(cpu, 'proc') : undefined;
@@ -95,6 +99,13 @@ function readUint(mem: PhysReader, addr: number, size: number): number | undefin
   if (!b) return undefined;
   let v = 0;
   for (let i = size - 1; i >= 0; i--) v = v * 256 + b[i]!;
+  return v;
+}
+
+/** The little-endian unsigned value of `size` bytes at `off` of `b` (0 past its end). */
+function uintAt(b: Uint8Array, off: number, size: number): number {
+  let v = 0;
+  for (let i = Math.min(off + size, b.length) - 1; i >= off; i--) v = v * 256 + b[i]!;
   return v;
 }
 
@@ -136,7 +147,29 @@ export function dwarfProcessSource(elf: ElfFile, mem: PhysReader): ProcessSource
         };
         const hart = running.get(base);
         if (hart !== undefined) info.hart = hart;
+        const kstack = L.kstack ? readUint(mem, base + L.kstack.offset, 8) : undefined;
+        if (kstack) info.kstack = '0x' + kstack.toString(16);
         out.push(info);
+      }
+      return out;
+    },
+
+    owners(): ProcessOwner[] {
+      // One read of the whole table: this runs between every two run slices.
+      const b = mem.readPhys(L.procAddr, L.slots * L.slotSize);
+      if (!b) return [];
+      const out: ProcessOwner[] = [];
+      for (let i = 0; i < L.slots; i++) {
+        const base = i * L.slotSize;
+        if (uintAt(b, base + L.state.offset, L.state.size || 4) === 0) continue; // UNUSED
+        const name = b.subarray(base + L.name.offset, base + L.name.offset + (L.name.size || 16));
+        const end = name.indexOf(0);
+        out.push({
+          pid: uintAt(b, base + L.pid.offset, 4),
+          name: Buffer.from(end < 0 ? name : name.subarray(0, end)).toString('latin1'),
+          root: uintAt(b, base + L.pagetable.offset, 8),
+          kstack: L.kstack ? uintAt(b, base + L.kstack.offset, 8) : 0,
+        });
       }
       return out;
     },

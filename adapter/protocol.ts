@@ -60,6 +60,8 @@ export interface ProcessInfo {
   satp: string;
   /** Hart running it, if any. */
   hart?: number;
+  /** Virtual address of its kernel stack (`kstack`), hex, when the kernel has one. */
+  kstack?: string;
 }
 
 export type ProcessesArguments = Record<string, never>;
@@ -138,8 +140,17 @@ export interface TrapLogEntry {
   from: 'U' | 'S' | 'M';
   to: 'U' | 'S' | 'M';
   instret: number;
-  /** Symbol containing epc, if known. */
+  /** Function containing epc, if known: a kernel symbol, or `program:function` in user code. */
   func?: string;
+  /** The user program at epc (from U-mode), when identified among `userPrograms`. */
+  program?: string;
+  /**
+   * The process the trap came from, when known: from U by its page table, from S by its
+   * kernel stack. Absent for traps of the scheduler, from M, or of a process not known.
+   */
+  pid?: number;
+  /** That process's name. */
+  process?: string;
 }
 
 export interface TrapLogResponse {

@@ -332,6 +332,7 @@ export class Runtime {
       return;
     }
     this.flushConsole();
+    this.traps.notePass();
     this.handle(stop);
     if (this.running && !this.waitingForInput) this.schedule();
   }

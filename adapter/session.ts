@@ -26,6 +26,7 @@ import type { Host } from './host';
 import { problemMessage, validateLaunch, type LaunchConfig } from './launch';
 import { Runtime } from './runtime';
 import { EXCEPTION_FILTERS } from './traps';
+import { TrapOwners } from './trap-owner';
 import * as bp from './breakpoints';
 import { InspectingSession } from './session-inspect';
 import { UserPrograms } from './userprogs-load';
@@ -163,6 +164,12 @@ export class Xv6DebugSession extends InspectingSession {
     for (const line of this.userPrograms.load(this.booted.machine.disk, this.booted.diskPath))
       this.print(line + '\n');
     runtime.userPrograms = this.userPrograms.programs;
+    // Trap log entries name their process and user program (read when they are made).
+    runtime.traps.owners = new TrapOwners({
+      mem: runtime.machine,
+      owners: () => this.processSource?.owners() ?? [],
+      programs: () => runtime.userPrograms,
+    });
     if (runtime.panicAddr === undefined) {
       this.print(`note: the kernel has no '${config.panicSymbol}' symbol, so panics cannot be caught\n`);
     }

@@ -3,14 +3,15 @@
  * faults, user exceptions, kernel exceptions, panics), which trap matches which filter,
  * the stop description in words ("Store/AMO page fault at 0x0000000000005008"), and the
  * trap log: the latest traps for the `xv6.trapLog` request plus the batches the session
- * sends, rate-limited, as `xv6.trap` events. Trap codes: privileged spec
- * 3.1.15, table 3.6.
+ * sends, rate-limited, as `xv6.trap` events, each with its process and function. Trap
+ * codes: privileged spec 3.1.15, table 3.6.
  */
 import { Priv, type TrapInfo } from '../emulator/types';
 import type { ElfFile } from '../emulator/elf';
 import { TrapRing } from '../emulator/cpu/trap-ring';
 import { causeHasAddress, causeName, hex64, privName } from './csr';
 import type { ExceptionFilterId, TrapLogEntry } from './protocol';
+import type { TrapOwners } from './trap-owner';
 
 const TRAP_LOG_SIZE = 512;
 /** Traps carried by one `xv6.trap` event; the rest are only counted. */
@@ -84,10 +85,14 @@ export function trapDescription(t: Pick<TrapInfo, 'interrupt' | 'cause' | 'tval'
 /**
  * The trap log over the machine's TrapRing (emulator/cpu/trap-ring.ts), which records every
  * trap the guest takes without a call out: the latest TRAP_LOG_SIZE for `xv6.trapLog`, and
- * those since the last batch for the `xv6.trap` events.
+ * those since the last batch for the `xv6.trap` events. Each entry names its function and,
+ * once `owners` is set (the process table is readable), its process and user program
+ * (trap-owner.ts), looked up when the entries are made.
  */
 export class TrapLog {
   readonly ring = new TrapRing(TRAP_LOG_SIZE);
+  /** Whose traps they are; unset: entries without pid or user program. */
+  owners: TrapOwners | undefined;
   /** The first trap not yet in a batch. */
   private batchFrom = 0;
 
@@ -98,10 +103,18 @@ export class TrapLog {
     return this.ring.total;
   }
 
+  /**
+   * Note who owns which page table and kernel stack now (after each run slice): the
+   * closer together these passes, the fewer traps a reused root leaves ambiguous.
+   */
+  notePass(): void {
+    this.owners?.refresh(this.ring.total);
+  }
+
   /** The most recent `limit` traps, oldest first. */
   latest(limit = TRAP_LOG_SIZE): TrapLogEntry[] {
-    const from = this.ring.total - Math.min(limit, TRAP_LOG_SIZE);
-    return this.ring.since(from).map((t) => this.entry(t));
+    const from = Math.max(this.ring.total - Math.min(limit, TRAP_LOG_SIZE), this.ring.oldest());
+    return this.entries(from, this.ring.total);
   }
 
   /**
@@ -114,13 +127,21 @@ export class TrapLog {
     if (total === from) return undefined;
     this.batchFrom = total;
     const start = Math.max(from, this.ring.oldest());
-    const end = Math.min(total, start + BATCH_SIZE);
-    const traps: TrapLogEntry[] = [];
-    for (let n = start; n < end; n++) traps.push(this.entry(this.ring.get(n)!));
+    const traps = this.entries(start, Math.min(total, start + BATCH_SIZE));
     return { traps, dropped: total - from - traps.length };
   }
 
-  entry(t: TrapInfo): TrapLogEntry {
+  /** Entries for traps numbered [from, to), all held by the ring: one process-table read. */
+  private entries(from: number, to: number): TrapLogEntry[] {
+    if (from >= to) return [];
+    this.owners?.refresh(this.ring.total);
+    const out: TrapLogEntry[] = [];
+    for (let n = from; n < to; n++) out.push(this.entryAt(n));
+    return out;
+  }
+
+  private entryAt(n: number): TrapLogEntry {
+    const t = this.ring.get(n)!;
     const e: TrapLogEntry = {
       hart: t.hart,
       interrupt: t.interrupt,
@@ -132,8 +153,24 @@ export class TrapLog {
       to: privName(t.toPriv) as TrapLogEntry['to'],
       instret: t.instret,
     };
-    const s = this.elf?.symbolAt(Number(BigInt.asIntN(64, t.epc)));
-    if (s) e.func = s.name;
+    const epc = Number(BigInt.asIntN(64, t.epc));
+    const where = this.ring.context(n)!;
+    const who = this.owners?.ownerOf(n, e.from, where.root, where.sp, epc);
+    if (who) {
+      e.pid = who.owner.pid;
+      e.process = who.owner.name;
+    }
+    if (t.fromPriv === Priv.U) {
+      const program = who?.program;
+      if (program) {
+        e.program = program.name;
+        const s = program.elf.symbolAt(epc);
+        if (s) e.func = `${program.name}:${s.name}`;
+      }
+    } else {
+      const s = this.elf?.symbolAt(epc);
+      if (s) e.func = s.name;
+    }
     return e;
   }
 }

@@ -4,7 +4,9 @@
  * thousands a second, and recording one is a few stores here, where building a TrapInfo
  * (two bigints) and calling out for each cost the run loop a measurable share of its time
  * and the garbage collector the rest. Traps are numbered from 0 in the order taken; the
- * ring holds the latest `size`.
+ * ring holds the latest `size`. Beside the trap itself it keeps what says later whose trap
+ * it was: the low word of satp (the page-table root's PPN, privileged spec 4.1.11) and
+ * the stack pointer, which the debugger matches against the kernel's process table.
  */
 import type { Priv, TrapInfo } from '../types';
 
@@ -26,6 +28,9 @@ export class TrapRing {
   private readonly epc: Float64Array;
   /** xtval where it needed all 64 bits (the EXACT bit says so). */
   private readonly exact: BigUint64Array;
+  /** satp bits 31..0 (PPN[31:0]: every root below 2^44) and sp, both as the hart held them. */
+  private readonly satpLo: Int32Array;
+  private readonly sp: Float64Array;
 
   constructor(readonly size: number) {
     this.hart = new Int32Array(size);
@@ -35,6 +40,8 @@ export class TrapRing {
     this.tval = new Float64Array(size);
     this.epc = new Float64Array(size);
     this.exact = new BigUint64Array(size);
+    this.satpLo = new Int32Array(size);
+    this.sp = new Float64Array(size);
   }
 
   /** Record a trap (the hot path: no allocation). */
@@ -48,9 +55,13 @@ export class TrapRing {
     from: Priv,
     to: Priv,
     instret: number,
+    satpLo: number,
+    sp: number,
   ): void {
     const i = this.total % this.size;
     this.total++;
+    this.satpLo[i] = satpLo;
+    this.sp[i] = sp;
     this.hart[i] = hart;
     this.cause[i] = cause;
     this.instret[i] = instret;
@@ -84,6 +95,17 @@ export class TrapRing {
       toPriv: ((bits >> TO_SHIFT) & 3) as Priv,
       instret: this.instret[i]!,
     };
+  }
+
+  /**
+   * Where trap `n` was taken: the physical address of the page-table root satp selected
+   * (Sv39 PPN * 4096; 0 when satp was 0) and sp as a signed number, or undefined when the
+   * trap is not held.
+   */
+  context(n: number): { root: number; sp: number } | undefined {
+    if (!Number.isInteger(n) || n < this.oldest() || n >= this.total) return undefined;
+    const i = n % this.size;
+    return { root: (this.satpLo[i]! >>> 0) * 4096, sp: this.sp[i]! };
   }
 
   /** Traps numbered `from` up to the newest that are still held, oldest first. */

@@ -65,7 +65,12 @@ export function takeTrap(h: Hart, cause: number, tval: number, interrupt: boolea
   h.attention = true;
   const shared = h.shared;
   const ring = shared.trapRing;
-  if (ring !== undefined) ring.record(h.id, interrupt, cause, tval, exact, epc, from, h.priv, h.instret);
+  if (ring !== undefined) {
+    // satp's low word (the root's PPN) and sp say later whose trap it was (trap-ring.ts).
+    const x = h.x;
+    const sp = x[5]! * TWO32 + (x[4]! >>> 0);
+    ring.record(h.id, interrupt, cause, tval, exact, epc, from, h.priv, h.instret, c[Csr.satp * 2]!, sp);
+  }
   const hook = shared.onTrap;
   if (
     hook !== undefined &&

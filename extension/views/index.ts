@@ -35,7 +35,7 @@ function command(fn: (...args: unknown[]) => Promise<void>): (...args: unknown[]
 export function registerViews(context: vscode.ExtensionContext): Xv6Views {
   const watch = new SessionWatch();
   const pageTables = new PageTablesProvider(watch);
-  const traps = new TrapsProvider(watch);
+  const traps = new TrapsProvider(watch, context.workspaceState);
   const harts = new HartsProvider(watch);
   const dumps = new DumpDocuments();
   const providers: Record<ViewKey, Xv6TreeProvider> = { pageTables, traps, harts };
@@ -127,6 +127,10 @@ export function registerViews(context: vscode.ExtensionContext): Xv6Views {
     await vscode.env.clipboard.writeText(n.row.page.pa);
     void vscode.window.setStatusBarMessage(`Copied physical address ${n.row.page.pa}`, 3000);
   });
+  register('xv6.traps.showInterrupts', () => traps.setFilter({ interrupts: true }));
+  register('xv6.traps.hideInterrupts', () => traps.setFilter({ interrupts: false }));
+  register('xv6.traps.showSystemCalls', () => traps.setFilter({ systemCalls: true }));
+  register('xv6.traps.hideSystemCalls', () => traps.setFilter({ systemCalls: false }));
   register('xv6.traps.reveal', async (node) => {
     const n = node ?? views.traps.selection[0];
     if (!(n instanceof TrapNode)) throw new Error('select a trap in the Traps view');

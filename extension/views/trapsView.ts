@@ -1,19 +1,30 @@
 /**
  * The Traps view (`xv6.traps`): the trap log read at each stop (`xv6.trapLog`, latest
- * first) and the traps `xv6.trap` events report while the guest runs. Clicking a trap
- * runs `xv6.traps.reveal`, which asks the adapter for the source line of its sepc (DAP
+ * first) and the traps `xv6.trap` events report while the guest runs. Exceptions are
+ * shown; interrupts and system calls when the title bar's toggles say so (the choice is
+ * kept in the workspace state and in the context keys `xv6.traps.interrupts` and
+ * `xv6.traps.systemCalls` the toggles' menus read); the view's message counts what is
+ * hidden. Consecutive repeats are one row that expands. Clicking a trap runs
+ * `xv6.traps.reveal`, which asks the adapter for the source line of its sepc (DAP
  * `disassemble` with resolveSymbols) and opens it.
  */
 import * as vscode from 'vscode';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { TrapEventBody } from '../../adapter/protocol';
 import {
+  filterDescription,
+  filterFrom,
+  groupRow,
+  hiddenMessage,
   noSourceMessage,
+  shownTraps,
   sourceOf,
   summaryRow,
   TrapList,
   trapRow,
   TRAP_LIMIT,
+  type TrapFilter,
+  type TrapGroup,
   type TrapItem,
 } from './model/traps';
 import { RowNode, ViewNode, Xv6TreeProvider } from './node';
@@ -23,8 +34,9 @@ export class TrapNode extends RowNode {
   constructor(
     row: ConstructorParameters<typeof RowNode>[1],
     readonly item: TrapItem,
+    parent?: ViewNode,
   ) {
-    super(undefined, row);
+    super(parent, row);
   }
   override getTreeItem(): vscode.TreeItem {
     const item = super.getTreeItem();
@@ -32,6 +44,23 @@ export class TrapNode extends RowNode {
     return item;
   }
 }
+
+/** Consecutive repeats of one trap: expands to each. */
+export class TrapGroupNode extends RowNode {
+  constructor(
+    row: ConstructorParameters<typeof RowNode>[1],
+    private readonly group: TrapGroup,
+    private readonly prefix: string,
+  ) {
+    super(undefined, row);
+  }
+  override getChildren(): Promise<ViewNode[]> {
+    return Promise.resolve(this.group.map((t) => new TrapNode(trapRow(t, this.prefix), t, this)));
+  }
+}
+
+/** Where the filter is kept (workspace state). */
+const FILTER_KEY = 'xv6.traps.filter';
 
 /** Live events redraw the view at most this often (ms). */
 const REDRAW_MS = 250;
@@ -41,9 +70,48 @@ export class TrapsProvider extends Xv6TreeProvider {
   /** The log of the latest stop has been read into `list`. */
   private loaded: Promise<void> | undefined;
   private redraw: ReturnType<typeof setTimeout> | undefined;
+  private filterNow: TrapFilter;
+  /** The message of the latest rows (what the filter hides). */
+  private hiddenLine: string | undefined;
 
-  constructor(private readonly watch: SessionWatch) {
+  constructor(
+    private readonly watch: SessionWatch,
+    private readonly store?: vscode.Memento,
+  ) {
     super();
+    this.filterNow = filterFrom(store?.get(FILTER_KEY));
+    this.publishFilter();
+  }
+
+  get filter(): TrapFilter {
+    return this.filterNow;
+  }
+
+  /** Show or hide interrupts or system calls: kept, and the view redrawn from what it has. */
+  async setFilter(change: Partial<TrapFilter>): Promise<void> {
+    this.filterNow = { ...this.filterNow, ...change };
+    this.publishFilter();
+    super.invalidate();
+    this.changed();
+    await this.store?.update(FILTER_KEY, this.filterNow);
+  }
+
+  /** The context keys of the title bar's toggles, and the view's description. */
+  private publishFilter(): void {
+    void vscode.commands.executeCommand('setContext', 'xv6.traps.interrupts', this.filterNow.interrupts);
+    void vscode.commands.executeCommand('setContext', 'xv6.traps.systemCalls', this.filterNow.systemCalls);
+    if (this.view) this.view.description = filterDescription(this.filterNow);
+  }
+
+  /** VS Code may not show a message set while the view was collapsed: set it again when it opens. */
+  protected override onVisible(visible: boolean): void {
+    if (visible && this.hiddenLine !== undefined) this.setMessage(this.hiddenLine);
+  }
+
+  override attach(view: vscode.TreeView<ViewNode>): vscode.Disposable {
+    const d = super.attach(view);
+    view.description = filterDescription(this.filterNow);
+    return d;
   }
 
   override invalidate(): void {
@@ -81,21 +149,23 @@ export class TrapsProvider extends Xv6TreeProvider {
     }
     this.loaded ??= this.readLog();
     await this.loaded;
-    this.setMessage(this.list.size ? undefined : 'No traps yet.');
     const prefix = s.id;
-    const nodes: ViewNode[] = this.list.latest().map((t) => new TrapNode(trapRow(t, prefix), t));
+    const shown = shownTraps(this.list.latest(), this.filterNow);
+    this.hiddenLine = this.list.size ? hiddenMessage(shown) : 'No traps yet.';
+    this.setMessage(this.hiddenLine);
+    const nodes: ViewNode[] = shown.groups.map((g) =>
+      g.length === 1
+        ? new TrapNode(trapRow(g[0]!, prefix), g[0]!)
+        : new TrapGroupNode(groupRow(g, prefix), g, prefix),
+    );
     const summary = summaryRow(this.list, prefix);
     if (summary) nodes.push(new RowNode(undefined, summary));
     return nodes;
   }
 
   private async readLog(): Promise<void> {
-    const [log, harts] = await Promise.all([
-      this.watch.request('xv6.trapLog', { limit: TRAP_LIMIT }),
-      this.watch.snapshot('xv6.harts').catch(() => undefined),
-    ]);
+    const log = await this.watch.request('xv6.trapLog', { limit: TRAP_LIMIT });
     this.list.replace(log.traps, log.total);
-    if (harts) this.list.attributePids(harts.harts);
   }
 
   /** Open the source line of a trap's sepc, or say why there is none. */

@@ -169,7 +169,7 @@ describe('the workbench UI (code-server + chromium)', function () {
     await shot('page-tables.png', view);
   });
 
-  it('the Traps view shows the page fault (screenshot traps.png)', async () => {
+  it('the Traps view shows the page fault, interrupts on demand (screenshots traps.png, traps-interrupts.png)', async () => {
     await expand(page, 'Page Tables', false);
     await expand(page, 'Traps', true);
     const view = pane(page, 'Traps');
@@ -177,9 +177,52 @@ describe('the workbench UI (code-server + chromium)', function () {
     await row
       .waitFor({ timeout: within(30_000) })
       .catch(async () => assert.fail(`no page-fault row in the Traps view:\n${await view.innerText()}`));
-    assert.match(await row.innerText(), /Store\/AMO page fault|Load page fault/, 'the cause in words');
-    assert.match(await row.innerText(), /stval 0x[0-9a-f]+/, 'the faulting address');
+    const fault = await row.innerText();
+    assert.match(fault, /Store\/AMO page fault|Load page fault/, 'the cause in words');
+    assert.match(fault, /stval 0x[0-9a-f]+/, 'the faulting address');
+    assert.match(fault, /pid \d+ lazytests/, 'the process');
+    assert.match(fault, /sepc \w+ \(lazytests\)/, 'sepc as function (program)');
+    assert.match(fault, /insn [\d,]+/, 'the instruction count');
+    // Exceptions only by default: the interrupts are counted above the rows, not listed.
+    await view
+      .getByText(/^Hidden: \d+ interrupts?/)
+      .waitFor({ timeout: within(10_000) })
+      .catch(async () => assert.fail(`no count of the hidden traps:\n${await view.innerText()}`));
+    const text = await view.innerText();
+    assert.doesNotMatch(text, /timer interrupt/i, `no interrupt rows by default:\n${text}`);
+    assert.match(text, /Hidden: \d+ interrupts?/, `the view says what it hides:\n${text}`);
+    assert.match(text, /exceptions/, `the title says what is shown:\n${text}`);
     await shot('traps.png', view);
+
+    // The title bar's toggle (shown while the pointer is over the view) shows them.
+    const header = view.locator('.pane-header').first();
+    await header.hover();
+    await header.locator('.action-label[aria-label^="Show Interrupts"]').click();
+    await view
+      .locator('.monaco-list-row', { hasText: /timer interrupt/i })
+      .first()
+      .waitFor({ timeout: within(10_000) })
+      .catch(async () => assert.fail(`no timer interrupt rows once shown:\n${await view.innerText()}`));
+    // The message follows the rows shortly (VS Code sends it apart from them).
+    await view
+      .getByText(/^Hidden: \d+ system calls?/)
+      .waitFor({ timeout: within(10_000) })
+      .catch(async () => assert.fail(`no count of the system calls hidden:\n${await view.innerText()}`));
+    const shown = await view.innerText();
+    assert.match(shown, /page fault/i, 'the fault is still listed');
+    assert.match(
+      shown,
+      /timer interrupt[^\n]*×\d+|no process · sepc scheduler/,
+      `interrupts with their place:\n${shown}`,
+    );
+    assert.doesNotMatch(shown, /Hidden: \d+ interrupts?/, 'no interrupts hidden now');
+    await header.hover();
+    assert.ok(
+      await header.locator('.action-label[aria-label^="Hide Interrupts"]').isVisible(),
+      'the toggle turns',
+    );
+    await page.mouse.move(900, 700);
+    await shot('traps-interrupts.png', view);
     await shot('workbench.png');
   });
 });

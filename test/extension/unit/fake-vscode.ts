@@ -2,7 +2,8 @@
  * A small stand-in for the `vscode` module, enough for extension/views to run under
  * plain mocha: tree views whose visibility a test sets, a debug session whose
  * customRequest answers from a test's table, a tracker that the test feeds DAP messages,
- * and a record of what the views showed (messages, opened documents, quick picks).
+ * a workspace-state memento, and a record of what the views showed (messages, opened
+ * documents, quick picks, context keys).
  * Importing this file makes `require('vscode')` return it. The real VS Code run is
  * EXT-TEST's suite; this one checks the refresh logic quickly and deterministically.
  */
@@ -72,9 +73,22 @@ export class Uri {
 
 export const ConfigurationTarget = { Global: 1, Workspace: 2, WorkspaceFolder: 3 } as const;
 
+/** The extension's workspace state: a plain map. */
+export class Memento {
+  private readonly values = new Map<string, unknown>();
+  get(key: string): unknown {
+    return this.values.get(key);
+  }
+  update(key: string, value: unknown): Promise<void> {
+    this.values.set(key, value);
+    return Promise.resolve();
+  }
+}
+
 export class FakeTreeView {
   visible = true;
   message: string | undefined;
+  description: string | undefined;
   selection: unknown[] = [];
   readonly revealed: unknown[] = [];
   private readonly vis = new EventEmitter<{ visible: boolean }>();
@@ -114,6 +128,8 @@ export const state = {
   commands: new Map<string, (...args: unknown[]) => unknown>(),
   config: new Map<string, unknown>(),
   messages: [] as string[],
+  /** Context keys set with the `setContext` command. */
+  contextKeys: new Map<string, unknown>(),
   opened: [] as { uri: string; text: string; selection?: Range }[],
   quickPick: (items: { label: string }[]): unknown => items[0],
   trackers: new Map<FakeSession, Tracker>(),
@@ -200,6 +216,10 @@ export const commands = {
     return noop;
   },
   executeCommand: (id: string, ...args: unknown[]): Promise<unknown> => {
+    if (id === 'setContext') {
+      state.contextKeys.set(String(args[0]), args[1]);
+      return Promise.resolve();
+    }
     if (id.endsWith('.focus')) {
       state.views.get(id.slice(0, -'.focus'.length))?.setVisible(true);
       return Promise.resolve();

@@ -87,6 +87,7 @@ const stoppedOnHart1 = {
 describe('xv6 views in a (stand-in) VS Code', () => {
   let api: Xv6Views;
   let subs: { dispose(): void }[];
+  let workspaceState: fake.Memento;
   const unhandled: unknown[] = [];
   const onUnhandled = (e: unknown): number => unhandled.push(e);
 
@@ -101,7 +102,8 @@ describe('xv6 views in a (stand-in) VS Code', () => {
     fake.state.activeSession = undefined;
     unhandled.length = 0;
     subs = [];
-    api = registerViews({ subscriptions: subs } as never);
+    workspaceState = new fake.Memento();
+    api = registerViews({ subscriptions: subs, workspaceState } as never);
   });
   afterEach(() => {
     for (const d of subs) d.dispose();
@@ -156,7 +158,13 @@ describe('xv6 views in a (stand-in) VS Code', () => {
     assert.equal(count('xv6.harts'), 1, "the stop's harts are reused");
     await run('xv6.harts.refresh');
     assert.equal(count('xv6.harts'), 2, 'Refresh asks again');
-    assert.equal(trapNodes[0]!.row.description, 'hart 1 · pid 4 · stval 0x5000 · sepc 0x32c (user)');
+    assert.equal(
+      trapNodes[0]!.row.description,
+      'pid 4 lazytests · stval 0x5000 · sepc sparse_memory (lazytests) · hart 0 · insn 62,051,023',
+    );
+    assert.equal(trapNodes.length, 1, 'exceptions only');
+    assert.match(view('xv6.traps').message ?? '', /^Hidden: \d+ interrupts and \d+ system calls/);
+    assert.equal(view('xv6.traps').description, 'exceptions');
     const hartNodes = (await (api.harts as unknown as Provider).getChildren()) as Node[];
     assert.deepEqual(
       hartNodes.map((n) => n.row.label),
@@ -206,17 +214,25 @@ describe('xv6 views in a (stand-in) VS Code', () => {
     assert.equal(shown.row.label, '3 lazytests');
     assert.ok(roots.length === 4);
 
+    // Interrupts on (the title bar's toggle): kept in the workspace state, said in the title.
+    await run('xv6.traps.showInterrupts');
+    assert.deepEqual(workspaceState.get('xv6.traps.filter'), { interrupts: true, systemCalls: false });
+    assert.equal(view('xv6.traps').description, 'exceptions, interrupts');
+    assert.deepEqual(fake.state.contextKeys.get('xv6.traps.interrupts'), true);
     const trapNodes = (await (api.traps as unknown as Provider).getChildren()) as (Node & {
       item: unknown;
     })[];
-    const kernel = trapNodes.find((n) => /scheduler/.test(n.row.description ?? ''))!;
+    assert.match(view('xv6.traps').message ?? '', /^Hidden: \d+ system calls/);
+    const kernel = trapNodes.find(
+      (n) => n.row.contextValue === 'xv6.trap' && /sepc scheduler/.test(n.row.description ?? ''),
+    )!;
     const click = (api.traps as unknown as Provider).getTreeItem(kernel).command!;
     await run(click.command, ...(click.arguments ?? []));
     const src = fake.state.opened.pop()!;
     assert.match(src.uri, /kernel\/kernel\/riscv\.h$/);
     assert.equal(src.selection?.startLine, 54);
     await run('xv6.traps.reveal', trapNodes[0]);
-    assert.match(fake.state.messages.pop()!, /^sepc 0x32c is in user code/);
+    assert.match(fake.state.messages.pop()!, /^sepc 0x32c is in sparse_memory \(lazytests\)/);
   });
 
   it('appends live traps while running, honours autoRefresh, survives the session ending', async () => {
@@ -228,18 +244,30 @@ describe('xv6 views in a (stand-in) VS Code', () => {
     await api.refreshed();
     assert.match(view('xv6.harts').message ?? '', /autoRefresh is off/);
     const traps = api.traps as unknown as Provider;
-    const n0 = (await traps.getChildren()).length;
+    assert.equal((await traps.getChildren()).length, 1, 'the page fault');
 
     tracker.onWillReceiveMessage!({ type: 'request', command: 'continue' });
     assert.match(view('xv6.pageTables').message ?? '', /running/);
     fake.state.customEvent.fire({ session: s, event: 'xv6.trap', body: trapEvent });
+    // The event's traps are interrupts and system calls: hidden, counted above the rows.
+    const hiddenBefore = Number(/(\d+) interrupts/.exec(view('xv6.traps').message ?? '')?.[1]);
     const after = (await traps.getChildren()) as Node[];
-    const added = Math.min(trapEvent.traps.length + n0, 200) - n0;
+    assert.equal(after[0]!.row.label, 'Store/AMO page fault');
+    const hiddenAfter = Number(/(\d+) interrupts/.exec(view('xv6.traps').message ?? '')?.[1]);
+    assert.equal(hiddenAfter, hiddenBefore + trapEvent.traps.filter((t) => t.interrupt).length);
     // The event counted 5 more traps it did not send: a summary row says so, last.
     assert.equal(trapEvent.dropped, 5);
-    assert.equal(after.length, n0 + added + 1);
-    assert.match(after[after.length - 1]!.row.label, /^\d+ traps since launch; the latest \d+ are shown$/);
-    assert.equal(after[0]!.row.label, trapEvent.traps[trapEvent.traps.length - 1]!.name);
+    assert.match(after[after.length - 1]!.row.label, /^\d+ traps since launch; the latest \d+ are kept$/);
+    // All shown: the latest trap comes first (its repeats in one row).
+    await run('xv6.traps.showInterrupts');
+    await run('xv6.traps.showSystemCalls');
+    const shown = (await traps.getChildren()) as Node[];
+    assert.equal(view('xv6.traps').message, undefined);
+    assert.equal(view('xv6.traps').description, 'all traps');
+    assert.equal(
+      shown[0]!.row.label.replace(/ ×\d+$/, ''),
+      trapEvent.traps[trapEvent.traps.length - 1]!.name,
+    );
 
     // The session ends while a stop's refresh waits for the process table.
     s.hold.add('xv6.processes');
