@@ -2,7 +2,8 @@
  * The extension's entry point (bundled to dist/extension.js). `activate()` wires the
  * pieces together and returns the API tests read: the debug adapter runs inline in the
  * extension host (it time-slices the machine, so the host stays responsive), the launch
- * support fills in configurations and builds the tree, each session gets a console
+ * support fills in configurations and builds the tree, F5 starts an xv6 tree that has no
+ * launch.json (quickStart.ts), each session gets a console
  * terminal, a status bar item follows the stopped hart, and the Run and Debug views
  * show page tables, traps and harts.
  */
@@ -14,6 +15,7 @@ import type { Xv6ExtensionApi } from './api';
 import { registerCommands } from './commands';
 import { ConsoleTerminals } from './console';
 import { registerLaunchSupport } from './launchSupport';
+import { registerQuickStart } from './quickStart';
 import { HartStatus } from './status';
 import { registerViews } from './views/index';
 
@@ -36,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): Xv6ExtensionApi {
         new vscode.DebugAdapterInlineImplementation(new Xv6DebugSession(hostFor(session))),
     }),
     ...registerLaunchSupport(),
+    ...registerQuickStart(),
     ...registerCommands(context, consoles, status),
   );
   return {

@@ -2,7 +2,7 @@
  * package.json's `contributes` against the code: every command the extension registers
  * is contributed and every contributed one registered, menus name contributed commands
  * and the contextValues the views set, the launch attributes are the fields the adapter
- * accepts, the walkthrough's media exist, activation is on the debugger and the demo only,
+ * accepts, the walkthrough's media exist, activation is on the debugger, an xv6 tree and the demo,
  * and .vscodeignore ships the bundle, the kernel sources and images, and no tests or maps.
  */
 import assert from 'node:assert/strict';
@@ -128,7 +128,15 @@ describe('extension manifest (package.json contributes)', () => {
   });
 
   it('activation, engine, task type, problem matcher and walkthrough media', () => {
-    assert.deepEqual(pkg.activationEvents, ['onDebugResolve:xv6', 'onCommand:xv6.openDemo']);
+    assert.deepEqual(pkg.activationEvents, [
+      'onDebugResolve:xv6',
+      'onDebugInitialConfigurations',
+      'onDebugDynamicConfigurations:xv6',
+      'workspaceContains:kernel/kernel.ld',
+      'workspaceContains:kernel/kernel/kernel.ld',
+      'workspaceContains:kernel/kernel',
+      'onCommand:xv6.openDemo',
+    ]);
     assert.equal(pkg.engines.vscode, '^1.80.0');
     assert.equal(pkg.main, './dist/extension.js');
     assert.deepEqual(
