@@ -13,6 +13,8 @@ export interface Host {
   readDir(path: string): string[];
   /** The folder relative launch paths are resolved against, when launch.json gives no cwd. */
   cwd(): string;
+  /** Last modification time in ms, undefined when unknown (optional: tests may leave it out). */
+  mtime?(path: string): number | undefined;
 }
 
 /** The host's real file system. */
@@ -28,4 +30,11 @@ export const nodeHost: Host = {
   readFile: (path) => readFileSync(path),
   readDir: (path) => readdirSync(path),
   cwd: () => process.cwd(),
+  mtime(path) {
+    try {
+      return statSync(path).mtimeMs;
+    } catch {
+      return undefined;
+    }
+  },
 };

@@ -5,11 +5,12 @@
  * Code) active starts the tree's session directly, on the Makefile's harts (the status
  * bar says so, and says running once the machine runs); the Run and Debug view's own
  * button starts it and VS Code's "Run and Debug" suggests xv6 first; "create a
- * launch.json file" writes the tree's configuration. Fails, never skips, without
+ * launch.json file" writes the tree's configuration; "Debug Anyway" after a failed make
+ * shows a warning and the debug console names the stale kernel. Fails, never skips, without
  * code-server or chromium.
  */
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchWorkbench, type Workbench } from './harness/browser';
@@ -179,5 +180,55 @@ describe('F5 in an xv6 tree without launch.json (code-server + chromium)', funct
       },
     ]);
     await shot('f5-launch-json.png');
+  });
+
+  it('"Debug Anyway" after a failed make: a warning, and the stale kernel named in the debug console', async () => {
+    // A source edited after the last build, and a make that fails on it.
+    const later = Date.now() / 1000 + 60;
+    utimesSync(join(ws!.root, 'kernel', 'trap.c'), later, later);
+    writeFileSync(
+      join(ws!.root, 'Makefile'),
+      'kernel/kernel: kernel/trap.c\n\t@echo "kernel/trap.c:1:1: error: expected \';\'"; exit 2\n\nfs.img:\n\t@true\n',
+    );
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F5');
+    const anyway = page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Debug Anyway' });
+    await anyway
+      .first()
+      .waitFor({ timeout: within(30_000) })
+      .catch(() => assert.fail('VS Code did not offer "Debug Anyway" after the failed make'));
+    await anyway.first().click();
+    await page
+      .locator('.debug-toolbar')
+      .waitFor({ timeout: within(60_000) })
+      .catch(() => assert.fail('no session after Debug Anyway'));
+    // The notification (a toast, or in headless chromium only the bell's list).
+    const note = page.locator('.notifications-toasts, .notifications-center', {
+      hasText: 'make failed (exit code 2)',
+    });
+    await page.waitForTimeout(1000);
+    if ((await note.count()) === 0)
+      await page
+        .locator('.statusbar [aria-label*="Notifications"], .statusbar [id*="notifications"] a')
+        .first()
+        .click();
+    await note
+      .first()
+      .waitFor({ timeout: within(20_000) })
+      .catch(() => assert.fail('no warning notification about the failed make'));
+    await shot('f5-debug-anyway.png');
+    await page.keyboard.press('Control+Shift+Y');
+    await page
+      .locator('.repl', {
+        hasText: 'kernel/kernel is older than kernel/trap.c: the last build may have failed',
+      })
+      .first()
+      .waitFor({ timeout: within(20_000) })
+      .catch(async () =>
+        assert.fail(
+          `the debug console does not name the stale kernel:\n${(await page.locator('.repl').allInnerTexts()).join('\n')}`,
+        ),
+      );
+    await stopSession();
   });
 });

@@ -8,6 +8,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { HartInfo } from '../../../adapter/protocol';
 import {
   backtraceLines,
+  buildWarningText,
   configuredHarts,
   runStatus,
   statusLine,
@@ -52,6 +53,20 @@ describe('extension text: status bar', () => {
     assert.equal(configuredHarts({ harts: 3 }), 3);
     assert.equal(configuredHarts({}), 1, "the adapter's default");
     assert.equal(configuredHarts({ harts: '3' }), 1);
+  });
+
+  it('the warning after a failed build, or for a kernel older than its sources', () => {
+    assert.match(buildWarningText({ makeExit: 2 }) ?? '', /^xv6: make failed \(exit code 2\).*last build/);
+    assert.match(
+      buildWarningText({ makeExit: 2, stale: 'kernel/kernel is older than kernel/trap.c' }) ?? '',
+      /make failed/,
+      'the failed make says more than the file times',
+    );
+    assert.equal(
+      buildWarningText({ stale: 'kernel/kernel is older than kernel/trap.c' }),
+      'xv6: kernel/kernel is older than kernel/trap.c.',
+    );
+    assert.equal(buildWarningText({}), undefined);
   });
 
   it('the tooltip gives pc, function, process and satp', () => {
