@@ -98,7 +98,18 @@ export interface PageTableEntryInfo {
   children?: PageTableEntryInfo[];
 }
 
-export type RangeLabel = 'trampoline' | 'trapframe' | 'guard' | 'lazy' | 'kernel-stack' | undefined;
+export type RangeLabel =
+  | 'trampoline'
+  | 'trapframe'
+  | 'guard'
+  | 'lazy'
+  | 'kernel-stack'
+  | 'text'
+  | 'data'
+  | 'text+data'
+  | 'stack'
+  | 'heap'
+  | undefined;
 
 export interface MappedRange {
   vaStart: string;
