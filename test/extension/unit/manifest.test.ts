@@ -127,6 +127,27 @@ describe('extension manifest (package.json contributes)', () => {
     assert.ok(Array.isArray(d.configurationSnippets) && d.configurationSnippets.length >= 2, 'snippets');
   });
 
+  it("F5 is bound to xv6.start only under the extension's context key, outside debug mode", () => {
+    const quick = read('extension/quickStart.ts');
+    const key = /START_CONTEXT = '([\w.]+)'/.exec(quick)?.[1];
+    assert.equal(key, 'xv6.startsOnF5');
+    const kb = (
+      pkg as unknown as { contributes: { keybindings: { command: string; key: string; when: string }[] } }
+    ).contributes.keybindings;
+    assert.deepEqual(kb, [
+      { command: 'xv6.start', key: 'f5', when: `${key} && !inDebugMode && !terminalFocus` },
+    ]);
+    const welcome = (
+      pkg as unknown as { contributes: { viewsWelcome: { view: string; contents: string; when: string }[] } }
+    ).contributes.viewsWelcome;
+    assert.deepEqual(
+      welcome.map((w) => [w.view, w.when, /\(command:xv6\.start\)/.test(w.contents)]),
+      [['workbench.debug.welcome', key, true]],
+    );
+    const dbg = c.debuggers[0] as unknown as { languages: string[] };
+    assert.deepEqual(dbg.languages, ['c', 'cpp', 'asm', 'riscv'], 'headers open as C++');
+  });
+
   it('activation, engine, task type, problem matcher and walkthrough media', () => {
     assert.deepEqual(pkg.activationEvents, [
       'onDebugResolve:xv6',
