@@ -19,9 +19,12 @@ interface Manifest {
   contributes: {
     debuggers: {
       type: string;
+      languages: string[];
       configurationAttributes: { launch: { properties: Record<string, { description?: string }> } };
     }[];
     commands: { command: string; title: string }[];
+    keybindings: { command: string; key: string; when: string }[];
+    viewsWelcome: { view: string; contents: string; when: string }[];
     menus: Record<string, { command: string; when?: string }[]>;
     views: Record<string, { id: string; when?: string }[]>;
     configuration: { properties: Record<string, { default?: unknown }> };
@@ -131,21 +134,14 @@ describe('extension manifest (package.json contributes)', () => {
     const quick = read('extension/quickStart.ts');
     const key = /START_CONTEXT = '([\w.]+)'/.exec(quick)?.[1];
     assert.equal(key, 'xv6.startsOnF5');
-    const kb = (
-      pkg as unknown as { contributes: { keybindings: { command: string; key: string; when: string }[] } }
-    ).contributes.keybindings;
-    assert.deepEqual(kb, [
+    assert.deepEqual(c.keybindings, [
       { command: 'xv6.start', key: 'f5', when: `${key} && !inDebugMode && !terminalFocus` },
     ]);
-    const welcome = (
-      pkg as unknown as { contributes: { viewsWelcome: { view: string; contents: string; when: string }[] } }
-    ).contributes.viewsWelcome;
     assert.deepEqual(
-      welcome.map((w) => [w.view, w.when, /\(command:xv6\.start\)/.test(w.contents)]),
+      c.viewsWelcome.map((w) => [w.view, w.when, /\(command:xv6\.start\)/.test(w.contents)]),
       [['workbench.debug.welcome', key, true]],
     );
-    const dbg = c.debuggers[0] as unknown as { languages: string[] };
-    assert.deepEqual(dbg.languages, ['c', 'cpp', 'asm', 'riscv'], 'headers open as C++');
+    assert.deepEqual(c.debuggers[0]?.languages, ['c', 'cpp', 'asm', 'riscv'], 'headers open as C++');
   });
 
   it('activation, engine, task type, problem matcher and walkthrough media', () => {
