@@ -6,8 +6,10 @@
  * xv6 tree (workspace.ts detectTree) and no launch configuration or compound exists, and
  * contributes F5 bound to `xv6.start` under that key (package.json keybindings, outside
  * debug mode): it starts the tree's configuration, filled in by the configuration
- * provider like a launch.json entry would be. With launch configurations, F5 is VS
- * Code's again and runs the selected one.
+ * provider like a launch.json entry would be; package.json's configurationDefaults adds
+ * `xv6.start` to the terminal's commandsToSkipShell, so F5 in a terminal reaches it as it
+ * reaches VS Code's own debug.start. With launch configurations, F5 is VS Code's again
+ * and runs the selected one.
  */
 import * as vscode from 'vscode';
 import { DEBUG_TYPE } from '../adapter/protocol';

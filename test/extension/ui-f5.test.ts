@@ -1,8 +1,8 @@
 /**
  * F5 on a freshly opened xv6 tree, in code-server's real workbench through Debian's
  * chromium: the sample tree has no .vscode/launch.json and a Makefile that sets
- * `CPUS := 2` as xv6's does. F5 with no editor open and with a header (`.h`, C++ to VS
- * Code) active starts the tree's session directly, on the Makefile's harts (the status
+ * `CPUS := 2` as xv6's does. F5 with no editor open, with a header (`.h`, C++ to VS
+ * Code) active and from a terminal starts the tree's session directly, on the Makefile's harts (the status
  * bar says so, and says running once the machine runs); the Run and Debug view's own
  * button starts it and VS Code's "Run and Debug" suggests xv6 first; "create a
  * launch.json file" writes the tree's configuration; "Debug Anyway" after a failed make
@@ -131,9 +131,23 @@ describe('F5 in an xv6 tree without launch.json (code-server + chromium)', funct
     await stopSession();
   });
 
-  it("the Run and Debug view's button starts it; VS Code's Run and Debug suggests xv6 first", async () => {
+  it('F5 with the terminal focused starts it too', async () => {
+    // No editor (with a C or C++ one VS Code itself would pick xv6), and the make task's
+    // terminal, which stays in the panel, has the keyboard.
     await page.keyboard.press('Control+K');
     await page.keyboard.press('Control+W');
+    await page.waitForTimeout(500);
+    assert.deepEqual(await editorTabs(), [], 'no editor is open');
+    const terminal = page.locator('.part.panel .xterm-helper-textarea').first();
+    await terminal.focus();
+    const focused = await page.evaluate<string>('document.activeElement?.className ?? ""');
+    assert.match(focused, /xterm-helper-textarea/, 'a terminal has the keyboard focus');
+    await page.keyboard.press('F5');
+    await sessionRuns('F5 in the terminal');
+    await stopSession();
+  });
+
+  it("the Run and Debug view's button starts it; VS Code's Run and Debug suggests xv6 first", async () => {
     await debugView();
     await page.locator('.part.sidebar a', { hasText: 'Debug the xv6 Kernel' }).first().click();
     await sessionRuns('the "Debug the xv6 Kernel" button');
