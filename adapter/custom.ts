@@ -19,6 +19,7 @@ import type {
   Xv6ResponseBody,
 } from './protocol';
 import { walkPageTable } from './pagetable';
+import { userSegments, type UserSegment } from './userlayout';
 
 /** Reads the kernel's process table (provided once the kernel's DWARF is understood). */
 export interface ProcessSource {
@@ -88,10 +89,17 @@ function processes(ctx: CustomContext): ProcessesResponse {
   return { processes: ctx.processSource.processes() };
 }
 
+/** The segments of the user program a process runs, when its ELF (by name) is loaded. */
+function segmentsOf(name: string, ctx: CustomContext): UserSegment[] | undefined {
+  const program = ctx.runtime.userPrograms.find((p) => p.name === name);
+  return program ? userSegments(program.elf) : undefined;
+}
+
 function pageTable(a: PageTableArguments, ctx: CustomContext): PageTableResponse {
   const machine = ctx.runtime.machine;
   let satp: bigint | undefined;
   let sz: number | undefined;
+  let segments: UserSegment[] | undefined;
   if (a.satp !== undefined) {
     try {
       satp = BigInt(a.satp);
@@ -107,15 +115,19 @@ function pageTable(a: PageTableArguments, ctx: CustomContext): PageTableResponse
     if (!p) throw new RequestError(`there is no process with pid ${a.pid}`);
     satp = BigInt(p.satp);
     sz = p.sz;
+    segments = segmentsOf(p.name, ctx);
   } else {
     const hartId = a.hart ?? ctx.currentHart;
     const hart = machine.harts[hartId];
     if (!hart) throw new RequestError(`there is no hart ${hartId}`);
     satp = hart.readCsr(SATP) ?? 0n;
     const running = ctx.processSource?.processes().find((p) => p.hart === hartId && BigInt(p.satp) === satp);
-    if (running) sz = running.sz;
+    if (running) {
+      sz = running.sz;
+      segments = segmentsOf(running.name, ctx);
+    }
   }
-  return walkPageTable(machine, { satp, sz });
+  return walkPageTable(machine, { satp, sz, ...(segments ? { segments } : {}) });
 }
 
 function trapLog(a: TrapLogArguments, ctx: CustomContext): TrapLogResponse {

@@ -15,6 +15,8 @@ export interface Host {
   stat(path: string): { size: number; mtimeMs: number } | undefined;
   /** The folder relative launch paths are resolved against, when launch.json gives no cwd. */
   cwd(): string;
+  /** Last modification time in ms, undefined when unknown (optional: tests may leave it out). */
+  mtime?(path: string): number | undefined;
 }
 
 /** The host's real file system. */
@@ -38,4 +40,11 @@ export const nodeHost: Host = {
     }
   },
   cwd: () => process.cwd(),
+  mtime(path) {
+    try {
+      return statSync(path).mtimeMs;
+    } catch {
+      return undefined;
+    }
+  },
 };

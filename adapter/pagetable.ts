@@ -5,7 +5,8 @@
  *    flags as letters and raw value, malformed entries marked invalid with the reason;
  *  - the merged view: runs of leaf mappings with the same permissions and contiguous
  *    physical addresses as one range, labelled trampoline / trapframe / guard /
- *    kernel-stack, plus the `lazy` gaps of a process (below its `sz` but not mapped).
+ *    kernel-stack, a process's pages by what they hold (text, data, stack, heap:
+ *    userlayout.ts), plus the `lazy` gaps of a process (below its `sz` but not mapped).
  * A corrupt table never throws: the walk records a problem and goes on.
  *
  * Sv39 (privileged spec 4.4): three levels of 512 eight-byte PTEs; VPN[2..0] are VA bits
@@ -16,6 +17,7 @@
  */
 import type { MappedRange, PageTableEntryInfo, PageTableResponse, RangeLabel } from './protocol';
 import { splitSatp } from './csr';
+import { userLayout, type UserSegment } from './userlayout';
 
 export interface PhysMem {
   readPhys(paddr: number, len: number): Uint8Array | undefined;
@@ -57,6 +59,8 @@ export interface WalkOptions {
   sz?: number;
   /** Leave the (large) tree out and keep only the merged ranges. */
   rangesOnly?: boolean;
+  /** The process's program segments (userlayout.ts), to label text and data. */
+  segments?: UserSegment[];
 }
 
 interface Leaf {
@@ -101,7 +105,7 @@ export function walkPageTable(mem: PhysMem, o: WalkOptions): PageTableResponse {
     return result;
   }
   result.entries = entries;
-  result.ranges = mergeRanges(leaves, o.sz);
+  result.ranges = mergeRanges(leaves, o.sz, o.segments);
   return result;
 }
 
@@ -165,8 +169,11 @@ function walkLevel(
   return out;
 }
 
-/** Merge leaf mappings into ranges, label the special pages and add the lazy gaps. */
-function mergeRanges(leaves: Leaf[], sz: number | undefined): MappedRange[] {
+/**
+ * Merge leaf mappings into ranges, label the special pages and what each user page is
+ * for (text, data, guard, stack, heap: userlayout.ts), and add the lazy gaps.
+ */
+function mergeRanges(leaves: Leaf[], sz: number | undefined, segments?: UserSegment[]): MappedRange[] {
   interface Run {
     va: number;
     end: number;
@@ -174,17 +181,27 @@ function mergeRanges(leaves: Leaf[], sz: number | undefined): MappedRange[] {
     size: number;
     perm: number;
     common: number;
+    region: RangeLabel;
   }
   const runs: Run[] = [];
   leaves.sort((a, b) => a.va - b.va);
+  const inUser = (l: Leaf): boolean => l.va >= 0 && l.va + l.size <= TRAPFRAME && l.size === PAGE_SIZE;
+  const layout = leaves.some((l) => l.bits & PTE_U)
+    ? userLayout(
+        leaves.filter(inUser).map((l) => ({ va: l.va, user: (l.bits & PTE_U) !== 0 })),
+        segments,
+      )
+    : undefined;
   for (const l of leaves) {
     const last = runs[runs.length - 1];
+    const region = layout && inUser(l) ? layout(l.va) : undefined;
     if (
       last &&
       last.end === l.va &&
       last.pa + (last.end - last.va) === l.pa &&
       last.size === l.size &&
-      last.perm === (l.bits & PERM_MASK)
+      last.perm === (l.bits & PERM_MASK) &&
+      last.region === region
     ) {
       last.end += l.size;
       last.common &= l.bits;
@@ -196,6 +213,7 @@ function mergeRanges(leaves: Leaf[], sz: number | undefined): MappedRange[] {
         size: l.size,
         perm: l.bits & PERM_MASK,
         common: l.bits,
+        region,
       });
   }
 
@@ -216,7 +234,7 @@ function mergeRanges(leaves: Leaf[], sz: number | undefined): MappedRange[] {
       pages: (r.end - r.va) / r.size,
       pageSize: r.size,
     };
-    const label = labelFor(r.va, r.end, r.perm, isUserTable, userTop);
+    const label = labelFor(r.va, r.end, r.perm, isUserTable, userTop) ?? r.region;
     if (label) range.label = label;
     ranges.push(range);
   }

@@ -100,7 +100,18 @@ export interface PageTableEntryInfo {
   children?: PageTableEntryInfo[];
 }
 
-export type RangeLabel = 'trampoline' | 'trapframe' | 'guard' | 'lazy' | 'kernel-stack' | undefined;
+export type RangeLabel =
+  | 'trampoline'
+  | 'trapframe'
+  | 'guard'
+  | 'lazy'
+  | 'kernel-stack'
+  | 'text'
+  | 'data'
+  | 'text+data'
+  | 'stack'
+  | 'heap'
+  | undefined;
 
 export interface MappedRange {
   vaStart: string;
@@ -222,8 +233,18 @@ export interface TrapEventBody {
   dropped: number;
 }
 
+/** At launch: the kernel ELF is older than a source file its line table names. */
+export interface StaleKernelEventBody {
+  /** Absolute paths of the kernel ELF and of the newest source newer than it. */
+  kernel: string;
+  source: string;
+  /** The one line the debug console shows. */
+  message: string;
+}
+
 export interface Xv6Events {
   'xv6.console': ConsoleEventBody;
   'xv6.trap': TrapEventBody;
+  'xv6.staleKernel': StaleKernelEventBody;
 }
 export type Xv6EventName = keyof Xv6Events;

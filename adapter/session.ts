@@ -20,6 +20,7 @@ import {
   Event,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { dirname } from 'node:path';
 import { boot, BootError, bundledDisk, bundledKernel, type Booted } from '../emulator/boot';
 import { MachineConfigError } from '../emulator/machine-options';
 import type { Host } from './host';
@@ -30,6 +31,7 @@ import { TrapOwners } from './trap-owner';
 import * as bp from './breakpoints';
 import { InspectingSession } from './session-inspect';
 import { UserPrograms } from './userprogs-load';
+import { staleKernel } from './staleness';
 import { dwarfProcessSource } from './processes';
 import { handleCustomRequest, type ProcessSource } from './custom';
 import type { ProcessInfo, Xv6EventName, Xv6Events } from './protocol';
@@ -181,8 +183,19 @@ export class Xv6DebugSession extends InspectingSession {
       `booted ${this.booted.kernelPath} on ${config.harts} hart(s), ${config.memoryMB} MiB` +
         `${this.booted.diskPath ? `, disk ${this.booted.diskPath}` : ', no disk'} (virtio ${this.booted.virtio})\n`,
     );
+    this.warnIfStale(config);
     this.sendResponse(response);
     this.sendEvent(new InitializedEvent());
+  }
+
+  /** "Debug Anyway" after a failed make runs the previous kernel: say so (staleness.ts). */
+  private warnIfStale(config: LaunchConfig): void {
+    const bundled = dirname(bundledKernel());
+    if (!this.booted || dirname(config.kernel) === bundled) return;
+    const stale = staleKernel(this.booted.elf, this.booted.kernelPath, this.host);
+    if (!stale) return;
+    this.print(`${stale.message}\n`);
+    this.sendXv6Event('xv6.staleKernel', stale);
   }
 
   protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {

@@ -1,17 +1,53 @@
 /**
  * Text the extension shows, built without VS Code so it can be tested: the status bar
- * line for the stopped hart (`hart 0 · pid 3 sh · S-mode`) with its tooltip, and the
- * backtrace `xv6: Copy Backtrace` puts on the clipboard (`#0 panic at kernel/printf.c:40`,
- * gdb's `bt` shape, the same as the adapter prints in the debug console).
+ * line while the guest runs (`xv6 · 3 harts · running`) and for the stopped hart
+ * (`hart 0 of 3 · pid 3 sh · S-mode`) with its tooltip, the warning after a failed build,
+ * and the backtrace `xv6: Copy Backtrace` puts on the clipboard (`#0 panic at
+ * kernel/printf.c:40`, gdb's `bt` shape, the same as the adapter prints in the debug console).
  */
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { HartInfo } from '../adapter/protocol';
 
 const MODE_NAME: Record<HartInfo['priv'], string> = { U: 'U-mode', S: 'S-mode', M: 'M-mode' };
 
-/** The status bar line for one hart. */
-export function statusLine(h: HartInfo): string {
-  const parts = [`hart ${h.hart}`];
+export interface BuildFacts {
+  /** make's exit code, when the preLaunchTask failed. */
+  makeExit?: number;
+  /** The adapter's stale-kernel line. */
+  stale?: string;
+}
+
+/** The notification's text, or undefined when there is nothing to say. */
+export function buildWarningText(f: BuildFacts): string | undefined {
+  const tail = 'stops may point at lines that no longer hold that code';
+  if (f.makeExit !== undefined)
+    return (
+      `xv6: make failed (exit code ${f.makeExit}), so this session runs the kernel of the last ` +
+      `build that worked; ${tail}. Fix the errors in Problems and restart.`
+    );
+  if (f.stale) return `xv6: ${f.stale}.`;
+  return undefined;
+}
+
+/** `3 harts`, `1 hart`. */
+export function hartCount(n: number): string {
+  return `${n} hart${n === 1 ? '' : 's'}`;
+}
+
+/** The status bar line while the session starts or runs: `xv6 · 3 harts · running`. */
+export function runStatus(state: 'starting' | 'running', harts: number | undefined): string {
+  return ['xv6', ...(harts !== undefined ? [hartCount(harts)] : []), state].join(' · ');
+}
+
+/** The harts of a session's resolved launch configuration (the adapter's default is 1). */
+export function configuredHarts(config: Record<string, unknown>): number {
+  const n = config['harts'];
+  return typeof n === 'number' && Number.isInteger(n) && n >= 1 ? n : 1;
+}
+
+/** The status bar line for one hart (`hart 1 of 3 · ...` when the count is given). */
+export function statusLine(h: HartInfo, harts?: number): string {
+  const parts = [harts !== undefined ? `hart ${h.hart} of ${harts}` : `hart ${h.hart}`];
   if (h.pid !== undefined) parts.push(`pid ${h.pid}${h.name ? ` ${h.name}` : ''}`);
   else if (h.idle) parts.push('idle');
   parts.push(MODE_NAME[h.priv] ?? `${String(h.priv)}-mode`);

@@ -18,6 +18,9 @@ import {
   type TreeLayout,
 } from './workspace';
 
+/** Text files read to detect a tree (the Makefile, conf/lab.mk) are at most this big. */
+const MAX_READ = 256 * 1024;
+
 /** The folder as workspace.ts reads it, through VS Code's file system API. */
 function folderProbe(root: vscode.Uri): FolderProbe {
   const at = (rel: string): vscode.Uri => vscode.Uri.joinPath(root, ...rel.split('/'));
@@ -37,6 +40,15 @@ function folderProbe(root: vscode.Uri): FolderProbe {
         return (await vscode.workspace.fs.readDirectory(at(rel))).map(([name]) => name);
       } catch {
         return [];
+      }
+    },
+    read: async (rel) => {
+      try {
+        const st = await vscode.workspace.fs.stat(at(rel));
+        if (!(st.type & vscode.FileType.File) || st.size > MAX_READ) return undefined;
+        return new TextDecoder().decode(await vscode.workspace.fs.readFile(at(rel)));
+      } catch {
+        return undefined;
       }
     },
   };
@@ -59,12 +71,28 @@ class Xv6ConfigurationProvider implements vscode.DebugConfigurationProvider {
   ): Promise<vscode.DebugConfiguration | undefined> {
     // F5 with no launch.json sends {}: fillConfiguration makes it a launch of the tree or the demo.
     const settings = vscode.workspace.getConfiguration('xv6', folder?.uri);
-    const tree = config.kernel === undefined ? await treeOf(folder) : undefined;
-    return fillConfiguration(config, tree, {
+    // The tree is read for its kernel when none is given, and for its Makefile's CPUS always.
+    const tree = await treeOf(folder);
+    return fillConfiguration(config, config.kernel === undefined ? tree : undefined, {
       harts: settings.get('harts'),
+      hartsUserSet: userSet(settings.inspect('harts')),
+      ...(tree?.cpus !== undefined ? { treeCpus: tree.cpus } : {}),
       memoryMB: settings.get('memoryMB'),
     }) as vscode.DebugConfiguration;
   }
+}
+
+/** True when a setting has a value in some scope, not only its default. */
+function userSet(i: ReturnType<vscode.WorkspaceConfiguration['inspect']>): boolean {
+  if (!i) return false;
+  return [
+    i.globalValue,
+    i.workspaceValue,
+    i.workspaceFolderValue,
+    i.globalLanguageValue,
+    i.workspaceLanguageValue,
+    i.workspaceFolderLanguageValue,
+  ].some((v) => v !== undefined);
 }
 
 interface MakeTaskDefinition extends vscode.TaskDefinition {
@@ -104,10 +132,24 @@ class MakeTaskProvider implements vscode.TaskProvider {
   }
 }
 
-/** Registers the configuration provider and the make task provider. */
+/**
+ * Registers the configuration provider and the make task provider. The provider answers
+ * both trigger kinds: Initial (the configurations written into a new launch.json) and
+ * Dynamic (the tree's configuration in the Run and Debug pickers, no launch.json needed).
+ */
 export function registerLaunchSupport(): vscode.Disposable[] {
+  const provider = new Xv6ConfigurationProvider();
   return [
-    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new Xv6ConfigurationProvider()),
+    vscode.debug.registerDebugConfigurationProvider(
+      DEBUG_TYPE,
+      provider,
+      vscode.DebugConfigurationProviderTriggerKind.Initial,
+    ),
+    vscode.debug.registerDebugConfigurationProvider(
+      DEBUG_TYPE,
+      { provideDebugConfigurations: (folder) => provider.provideDebugConfigurations(folder) },
+      vscode.DebugConfigurationProviderTriggerKind.Dynamic,
+    ),
     vscode.tasks.registerTaskProvider(MAKE_TASK_TYPE, new MakeTaskProvider()),
   ];
 }

@@ -1,14 +1,16 @@
 /**
  * The status bar item of an xv6 session: after each stop it asks the adapter for the
- * harts (`xv6.harts`) and shows the stopped one as `hart 0 · pid 3 sh · S-mode`; while
- * the guest runs it says so; with no xv6 session it is hidden. It follows the active
+ * harts (`xv6.harts`) and shows the stopped one as `hart 0 of 3 · pid 3 sh · S-mode`;
+ * while the guest runs it says so with the hart count (`xv6 · 3 harts · running`, from
+ * the moment VS Code sends configurationDone, which starts the machine); with no xv6
+ * session it is hidden. It follows the active
  * debug session, and remembers which thread each session last stopped on (for
  * `xv6: Copy Backtrace`). A DebugAdapterTracker sees the adapter's stops and the
  * requests that set the guest running.
  */
 import * as vscode from 'vscode';
 import { DEBUG_TYPE, type HartsResponse } from '../adapter/protocol';
-import { statusLine, statusTooltip, stoppedHart } from './format';
+import { configuredHarts, hartCount, runStatus, statusLine, statusTooltip, stoppedHart } from './format';
 import { RUN_COMMANDS, type DapMessage } from './dapMessages';
 
 interface SessionState {
@@ -41,13 +43,19 @@ export class HartStatus implements vscode.Disposable {
             else if (m.event === 'continued') this.running(s);
           },
           onWillReceiveMessage: (m: DapMessage) => {
-            if (m.type === 'request' && m.command && RUN_COMMANDS.has(m.command)) this.running(s);
+            if (m.type !== 'request' || !m.command) return;
+            // configurationDone starts the machine (or reports stopOnEntry's stop right after).
+            if (RUN_COMMANDS.has(m.command) || m.command === 'configurationDone') this.running(s);
           },
         }),
       }),
       vscode.debug.onDidStartDebugSession((s) => {
         if (s.type !== DEBUG_TYPE) return;
-        this.set(s, { text: 'xv6 · starting', tooltip: `xv6: ${s.name} is starting` });
+        const n = configuredHarts(s.configuration);
+        this.set(s, {
+          text: runStatus('starting', n),
+          tooltip: `xv6: ${s.name} is starting on ${hartCount(n)}`,
+        });
       }),
       vscode.debug.onDidTerminateDebugSession((s) => {
         this.states.delete(s.id);
@@ -88,7 +96,11 @@ export class HartStatus implements vscode.Disposable {
   private running(s: vscode.DebugSession): void {
     const st = this.state(s);
     st.seq++;
-    this.set(s, { text: 'xv6 · running', tooltip: `xv6: ${s.name} is running` });
+    const n = configuredHarts(s.configuration);
+    this.set(s, {
+      text: runStatus('running', n),
+      tooltip: `xv6: ${s.name} is running on ${hartCount(n)}`,
+    });
   }
 
   private stopped(s: vscode.DebugSession, threadId: number | undefined): void {
@@ -96,13 +108,14 @@ export class HartStatus implements vscode.Disposable {
     const seq = ++st.seq;
     st.threadId = threadId;
     const hart = threadId !== undefined && threadId > 0 ? threadId - 1 : 0;
-    this.set(s, { text: `hart ${hart} · stopped`, tooltip: `xv6: ${s.name} stopped` });
+    const n = configuredHarts(s.configuration);
+    this.set(s, { text: `hart ${hart} of ${n} · stopped`, tooltip: `xv6: ${s.name} stopped` });
     s.customRequest('xv6.harts', {}).then(
       (body: HartsResponse | undefined) => {
         if (st.seq !== seq || !this.states.has(s.id)) return;
         const harts = Array.isArray(body?.harts) ? body.harts : [];
         const h = stoppedHart(harts, threadId);
-        if (h) this.set(s, { text: statusLine(h), tooltip: statusTooltip(h, harts.length) });
+        if (h) this.set(s, { text: statusLine(h, harts.length), tooltip: statusTooltip(h, harts.length) });
       },
       () => undefined,
     );

@@ -6,11 +6,15 @@
  * probe so tests can describe a tree as a list of paths.
  */
 
+import { makefileCpus, MAX_INCLUDES } from './makefile';
+
 /** Reads the opened folder; paths are relative to it, with `/` separators. */
 export interface FolderProbe {
   kind(rel: string): Promise<'file' | 'dir' | undefined>;
   /** Names of a folder's entries; [] when it does not exist. */
   list(rel: string): Promise<string[]>;
+  /** A small text file's contents (the Makefile); undefined when missing or too large. */
+  read?(rel: string): Promise<string | undefined>;
 }
 
 /** Where an xv6 tree keeps what the debugger needs, relative to the folder. */
@@ -25,6 +29,8 @@ export interface TreeLayout {
   userPrograms?: string;
   /** make's targets for the `xv6: make` task ([] for plain `make`); undefined without a Makefile. */
   makeTargets?: string[];
+  /** The harts `make qemu` boots: the Makefile's CPUS (makefile.ts), when it sets one. */
+  cpus?: number;
 }
 
 /** The label VS Code gives the task the TaskProvider returns (source `xv6`, name `make`). */
@@ -49,6 +55,8 @@ export async function detectTree(probe: FolderProbe): Promise<TreeLayout | undef
   ]);
   const hasMake = makefile === 'file';
   if (kernelDir !== 'dir') return undefined;
+  const cpus = hasMake ? await treeCpus(probe) : undefined;
+  const withCpus = cpus === undefined ? {} : { cpus };
 
   if (kernelElf === 'file' || (hasMake && kernelElf === undefined)) {
     const disk = hasMake || (await probe.kind('fs.img')) === 'file' ? 'fs.img' : undefined;
@@ -58,18 +66,41 @@ export async function detectTree(probe: FolderProbe): Promise<TreeLayout | undef
       ...(disk ? { disk } : {}),
       ...(user ? { userPrograms: 'user' } : {}),
       ...(hasMake ? { makeTargets: ['kernel/kernel', 'fs.img'] } : {}),
+      ...withCpus,
     };
   }
   if (kernelElf === 'dir' && hasMake) {
     // build/ is make's output: after `make clean` it appears with the first build.
-    return { kernel: 'build/kernel', disk: 'build/fs.img', userPrograms: 'build/user', makeTargets: [] };
+    return {
+      kernel: 'build/kernel',
+      disk: 'build/fs.img',
+      userPrograms: 'build/user',
+      makeTargets: [],
+      ...withCpus,
+    };
   }
   return undefined;
+}
+
+/** The Makefile's CPUS, with the files it includes (conf/lab.mk) read first. */
+async function treeCpus(probe: FolderProbe): Promise<number | undefined> {
+  if (!probe.read) return undefined;
+  const text = await probe.read('Makefile');
+  if (text === undefined) return undefined;
+  // makefile.ts reads includes synchronously: fetch the plain ones it may ask for.
+  const included = new Map<string, string | undefined>();
+  const names = [...text.matchAll(/^-?s?include\s+([^\s$*?[]+)\s*$/gm)].map((m) => m[1]!);
+  for (const rel of names.slice(0, MAX_INCLUDES)) included.set(rel, await probe.read(rel));
+  return makefileCpus(text, (rel) => included.get(rel));
 }
 
 /** The settings that give defaults to every xv6 launch. */
 export interface LaunchSettings {
   harts?: unknown;
+  /** True when the user set `xv6.harts` (in any scope), not just its default. */
+  hartsUserSet?: boolean;
+  /** The folder's Makefile CPUS: used before the setting's default. */
+  treeCpus?: number;
   memoryMB?: unknown;
 }
 
@@ -95,8 +126,9 @@ export function initialConfigurations(tree: TreeLayout | undefined): DebugConfig
  * Fills in what an `xv6` launch configuration leaves unset. An empty configuration (F5
  * with no launch.json) becomes a launch; with no kernel given, the tree's kernel, disk,
  * user program folder and the make task are used; with no tree, nothing is added, so
- * the adapter runs its bundled kernel and disk. `harts` and `memoryMB` come from the
- * settings when unset (the adapter checks their ranges).
+ * the adapter runs its bundled kernel and disk. `harts` unset comes from a user-set
+ * `xv6.harts`, else the tree's Makefile CPUS (so F5 boots as many harts as `make qemu`),
+ * else the setting's default; `memoryMB` unset from the setting (the adapter checks ranges).
  */
 export function fillConfiguration(
   config: DebugConfig,
@@ -114,9 +146,17 @@ export function fillConfiguration(
     if (out.userPrograms === undefined && tree.userPrograms) out.userPrograms = `${WS}/${tree.userPrograms}`;
     if (out.preLaunchTask === undefined && tree.makeTargets) out.preLaunchTask = MAKE_TASK_LABEL;
   }
-  if (out.harts === undefined && Number.isInteger(settings.harts)) out.harts = settings.harts;
+  const harts = out.harts === undefined ? defaultHarts(settings) : undefined;
+  if (harts !== undefined) out.harts = harts;
   if (out.memoryMB === undefined && Number.isInteger(settings.memoryMB)) out.memoryMB = settings.memoryMB;
   return out;
+}
+
+/** The hart count for a configuration that sets none (see fillConfiguration). */
+export function defaultHarts(settings: LaunchSettings): number | undefined {
+  const setting = Number.isInteger(settings.harts) ? (settings.harts as number) : undefined;
+  if (settings.hartsUserSet && setting !== undefined) return setting;
+  return settings.treeCpus ?? setting;
 }
 
 /** The shell command of the `xv6: make` task. */

@@ -1,10 +1,13 @@
 /**
  * The Sv39 walker, over page tables built by hand in a byte buffer: a process's table
- * (text, data, guard, stack, heap, trapframe, trampoline, lazy gap), superpages, merged
+ * (text, data, guard, stack, heap, trapframe, trampoline, lazy gap, labelled by xv6's
+ * layout or by the program's ELF segments), superpages, merged
  * ranges, and corrupt entries that must be reported, never thrown.
  */
 import assert from 'node:assert/strict';
 import { MAXVA, walkPageTable, type PhysMem } from '../../adapter/pagetable';
+import { userLayout, userSegments, type UserSegment } from '../../adapter/userlayout';
+import { PT_LOAD, type ElfFile } from '../../emulator/elf';
 
 const RAM = 0x8000_0000;
 const RAM_SIZE = 1 << 22;
@@ -86,16 +89,16 @@ describe('Sv39 page-table walker', () => {
     assert.equal(text.raw, '0x000000002000405b');
   });
 
-  it('merges contiguous runs and labels trampoline, trapframe, guard and the lazy gap', () => {
+  it('merges contiguous runs and labels trampoline, trapframe, guard, stack, heap and the lazy gap', () => {
     const r = walkPageTable(userTable(), { satp: satpOf(page(0)), sz: 0xa000 });
     const rows = r.ranges.map((x) => [x.vaStart, x.vaEnd, x.pa ?? '', x.flags, x.pages, x.label ?? '']);
     assert.deepEqual(rows, [
-      ['0x0', '0x2000', '0x80010000', 'VR-XU---', 2, ''],
-      ['0x2000', '0x3000', '0x80012000', 'VRW-U-AD', 1, ''],
+      ['0x0', '0x2000', '0x80010000', 'VR-XU---', 2, 'text+data'],
+      ['0x2000', '0x3000', '0x80012000', 'VRW-U-AD', 1, 'text+data'],
       ['0x3000', '0x4000', '0x80013000', 'VRW-----', 1, 'guard'],
-      ['0x4000', '0x5000', '0x80014000', 'VRW-U-AD', 1, ''],
+      ['0x4000', '0x5000', '0x80014000', 'VRW-U-AD', 1, 'stack'],
       ['0x5000', '0x8000', '', '', 3, 'lazy'],
-      ['0x8000', '0x9000', '0x8001e000', 'VRW-U-AD', 1, ''],
+      ['0x8000', '0x9000', '0x8001e000', 'VRW-U-AD', 1, 'heap'],
       ['0x9000', '0xa000', '', '', 1, 'lazy'],
       [
         (MAXVA - 8192).toString(16).replace(/^/, '0x'),
@@ -107,6 +110,45 @@ describe('Sv39 page-table walker', () => {
       ],
       ['0x3ffffff000', '0x4000000000', '0x80028000', 'VR-X--A-', 1, 'trampoline'],
     ]);
+  });
+
+  it("names text and data from the program's segments, and splits a run where they meet", () => {
+    const m = userTable();
+    // Data with text's permissions and the next physical page: one run but for the labels.
+    m.set(page(2), 2, pte(page(18), V | R | X | U));
+    const segments: UserSegment[] = [
+      { va: 0, end: 0x2000, kind: 'text' },
+      { va: 0x2000, end: 0x3000, kind: 'data' },
+    ];
+    const r = walkPageTable(m, { satp: satpOf(page(0)), sz: 0x9000, segments });
+    const rows = r.ranges.filter((x) => BigInt(x.vaStart) < 0x9000n).map((x) => [x.vaStart, x.label ?? '']);
+    assert.deepEqual(rows, [
+      ['0x0', 'text'],
+      ['0x2000', 'data'],
+      ['0x3000', 'guard'],
+      ['0x4000', 'stack'],
+      ['0x5000', 'lazy'],
+      ['0x8000', 'heap'],
+    ]);
+  });
+
+  it('segments of an ELF widened to pages; no guard page means no stack or heap guess', () => {
+    const elf = {
+      segments: [
+        { type: PT_LOAD, flags: 5, offset: 0, vaddr: 0, paddr: 0, filesz: 0x1234, memsz: 0x1234 },
+        { type: PT_LOAD, flags: 6, offset: 0, vaddr: 0x2000, paddr: 0, filesz: 0x10, memsz: 0x1800 },
+        { type: 0x6474e551, flags: 6, offset: 0, vaddr: 0, paddr: 0, filesz: 0, memsz: 0 },
+      ],
+    } as unknown as ElfFile;
+    assert.deepEqual(userSegments(elf), [
+      { va: 0, end: 0x2000, kind: 'text' },
+      { va: 0x2000, end: 0x4000, kind: 'data' },
+    ]);
+    const at = userLayout(
+      [0, 0x1000, 0x5000].map((va) => ({ va, user: true })),
+      userSegments(elf),
+    );
+    assert.deepEqual([at(0), at(0x2000), at(0x5000)], ['text', 'data', undefined]);
   });
 
   it('reports no lazy region when sz is covered', () => {

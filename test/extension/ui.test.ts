@@ -165,6 +165,11 @@ describe('the workbench UI (code-server + chromium)', function () {
       `the running lazytests is the current process:\n${text}`,
     );
     assert.match(text, /trampoline/, `the trampoline range is labelled:\n${text}`);
+    assert.match(
+      text,
+      /· text[\s\S]*· data[\s\S]*· guard[\s\S]*· stack/,
+      `user ranges are labelled:\n${text}`,
+    );
     assert.match(text, /not mapped.*lazy/, `the lazy region is labelled:\n${text}`);
     await shot('page-tables.png', view);
   });

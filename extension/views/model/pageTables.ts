@@ -88,6 +88,12 @@ const LABEL_TEXT: Record<string, string> = {
   trampoline: 'trampoline: the trap entry/exit code, mapped at the same address in every table',
   trapframe: "trapframe: where the trap entry saves the process's registers",
   'kernel-stack': 'kernel stack of a process slot',
+  text: "text: the program's instructions (its ELF's executable segment)",
+  data: "data: the program's initialized data and bss (its ELF's other loadable segment)",
+  'text+data':
+    "text and data: the program as exec loaded it below the guard page (add the program's ELF to userPrograms to tell them apart)",
+  stack: 'stack: the user stack exec set up above the guard page; sp starts at its top',
+  heap: 'heap: memory sbrk added above the stack, up to sz',
 };
 
 const rangeText = (start: string, end: string): string => `${shortHex(start)}-${shortHex(end)}`;
@@ -170,6 +176,8 @@ function rangeRow(
 function iconFor(label: string | undefined, flags: string): string {
   if (label === 'trampoline' || label === 'trapframe') return 'debug-step-into';
   if (label === 'guard') return 'shield';
+  if (label === 'stack') return 'layers';
+  if (label === 'heap') return 'database';
   if (flags.includes('X')) return 'symbol-method';
   return 'symbol-variable';
 }

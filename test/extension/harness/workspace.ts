@@ -2,7 +2,8 @@
  * Makes the sample xv6 tree the real-VS-Code tests open: the bundled kernel as
  * `kernel/kernel` beside its C sources, its disk as `fs.img`, the user programs' sources
  * and the `_lazytests` ELF in `user/`, a Makefile whose targets are already up to date,
- * the staged kernel that panics in `uvmunmap`, and `.vscode/launch.json` naming both.
+ * the staged kernel that panics in `uvmunmap`, and `.vscode/launch.json` naming both
+ * (or, for the F5 tests, no launch.json and a Makefile that sets CPUS as xv6's does).
  * Everything comes from the repository (kernel/prebuilt, kernel/kernel, kernel/user,
  * test/adapter/user), so no cross compiler is needed.
  */
@@ -42,7 +43,14 @@ const SETTINGS = {
   'debug.openDebug': 'openOnDebugBreak',
 };
 
-export function makeSampleWorkspace(parent?: string): SampleWorkspace {
+export interface SampleOptions {
+  /** Write .vscode/launch.json (default true); without it F5 relies on the extension alone. */
+  launchJson?: boolean;
+  /** Give the Makefile xv6's `ifndef CPUS / CPUS := n / endif`. */
+  cpus?: number;
+}
+
+export function makeSampleWorkspace(parent?: string, opts: SampleOptions = {}): SampleWorkspace {
   const root = mkdtempSync(join(parent ?? tmpdir(), 'xv6-sample-'));
   const prebuilt = join(REPO, 'kernel', 'prebuilt');
   mkdirSync(join(root, 'kernel'), { recursive: true });
@@ -59,7 +67,8 @@ export function makeSampleWorkspace(parent?: string): SampleWorkspace {
   copyFileSync(join(prebuilt, 'fs.img'), disk);
   copyFileSync(join(prebuilt, 'kernel-stage1'), stage1);
   copyFileSync(join(REPO, 'test', 'adapter', 'user', '_lazytests'), join(userPrograms, '_lazytests'));
-  writeFileSync(join(root, 'Makefile'), MAKEFILE);
+  const cpus = opts.cpus === undefined ? '' : `\nifndef CPUS\nCPUS := ${opts.cpus}\nendif\n`;
+  writeFileSync(join(root, 'Makefile'), MAKEFILE + cpus);
   const launch = {
     version: '0.2.0',
     configurations: [
@@ -81,7 +90,8 @@ export function makeSampleWorkspace(parent?: string): SampleWorkspace {
       },
     ],
   };
-  writeFileSync(join(root, '.vscode', 'launch.json'), JSON.stringify(launch, null, 2) + '\n');
+  if (opts.launchJson !== false)
+    writeFileSync(join(root, '.vscode', 'launch.json'), JSON.stringify(launch, null, 2) + '\n');
   writeFileSync(join(root, '.vscode', 'settings.json'), JSON.stringify(SETTINGS, null, 2) + '\n');
   return { root, kernel, disk, userPrograms, stage1 };
 }

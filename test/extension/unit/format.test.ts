@@ -6,7 +6,15 @@
 import assert from 'node:assert/strict';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { HartInfo } from '../../../adapter/protocol';
-import { backtraceLines, statusLine, statusTooltip, stoppedHart } from '../../../extension/format';
+import {
+  backtraceLines,
+  buildWarningText,
+  configuredHarts,
+  runStatus,
+  statusLine,
+  statusTooltip,
+  stoppedHart,
+} from '../../../extension/format';
 
 const hart = (over: Partial<HartInfo>): HartInfo => ({
   hart: 0,
@@ -35,6 +43,30 @@ describe('extension text: status bar', () => {
     assert.equal(statusLine(hart({ priv: 'U', pid: 4 })), 'hart 0 · pid 4 · U-mode');
     assert.equal(statusLine(hart({ idle: true })), 'hart 0 · idle · S-mode');
     assert.equal(statusLine(hart({ priv: 'M' })), 'hart 0 · M-mode');
+  });
+
+  it('with the hart count: the stopped hart of n, and the running or starting machine', () => {
+    assert.equal(statusLine(hart({ hart: 1, pid: 3, name: 'sh' }), 3), 'hart 1 of 3 · pid 3 sh · S-mode');
+    assert.equal(runStatus('running', 3), 'xv6 · 3 harts · running');
+    assert.equal(runStatus('starting', 1), 'xv6 · 1 hart · starting');
+    assert.equal(runStatus('running', undefined), 'xv6 · running');
+    assert.equal(configuredHarts({ harts: 3 }), 3);
+    assert.equal(configuredHarts({}), 1, "the adapter's default");
+    assert.equal(configuredHarts({ harts: '3' }), 1);
+  });
+
+  it('the warning after a failed build, or for a kernel older than its sources', () => {
+    assert.match(buildWarningText({ makeExit: 2 }) ?? '', /^xv6: make failed \(exit code 2\).*last build/);
+    assert.match(
+      buildWarningText({ makeExit: 2, stale: 'kernel/kernel is older than kernel/trap.c' }) ?? '',
+      /make failed/,
+      'the failed make says more than the file times',
+    );
+    assert.equal(
+      buildWarningText({ stale: 'kernel/kernel is older than kernel/trap.c' }),
+      'xv6: kernel/kernel is older than kernel/trap.c.',
+    );
+    assert.equal(buildWarningText({}), undefined);
   });
 
   it('the tooltip gives pc, function, process and satp', () => {

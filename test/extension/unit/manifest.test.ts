@@ -2,7 +2,7 @@
  * package.json's `contributes` against the code: every command the extension registers
  * is contributed and every contributed one registered, menus name contributed commands
  * and the contextValues the views set, the launch attributes are the fields the adapter
- * accepts, the walkthrough's media exist, activation is on the debugger and the demo only,
+ * accepts, the walkthrough's media exist, activation is on the debugger, an xv6 tree and the demo,
  * and .vscodeignore ships the bundle, the kernel sources and images, and no tests or maps.
  * The package's face: `npm run package` packs the user README (not the developer one) and
  * the CHANGELOG, the icon is a 128x128 PNG, the repository is named, and the user README
@@ -26,9 +26,13 @@ interface Manifest {
   contributes: {
     debuggers: {
       type: string;
+      languages: string[];
       configurationAttributes: { launch: { properties: Record<string, { description?: string }> } };
     }[];
     commands: { command: string; title: string }[];
+    keybindings: { command: string; key: string; when: string }[];
+    configurationDefaults: Record<string, unknown>;
+    viewsWelcome: { view: string; contents: string; when: string }[];
     menus: Record<string, { command: string; when?: string }[]>;
     views: Record<string, { id: string; when?: string }[]>;
     configuration: { properties: Record<string, { default?: unknown }> };
@@ -134,8 +138,30 @@ describe('extension manifest (package.json contributes)', () => {
     assert.ok(Array.isArray(d.configurationSnippets) && d.configurationSnippets.length >= 2, 'snippets');
   });
 
+  it("F5 is bound to xv6.start only under the extension's context key, outside debug mode", () => {
+    const quick = read('extension/quickStart.ts');
+    const key = /START_CONTEXT = '([\w.]+)'/.exec(quick)?.[1];
+    assert.equal(key, 'xv6.startsOnF5');
+    assert.deepEqual(c.keybindings, [{ command: 'xv6.start', key: 'f5', when: `${key} && !inDebugMode` }]);
+    // F5 in a terminal reaches the workbench, as VS Code's own debug.start does.
+    assert.deepEqual(c.configurationDefaults, { 'terminal.integrated.commandsToSkipShell': ['xv6.start'] });
+    assert.deepEqual(
+      c.viewsWelcome.map((w) => [w.view, w.when, /\(command:xv6\.start\)/.test(w.contents)]),
+      [['workbench.debug.welcome', key, true]],
+    );
+    assert.deepEqual(c.debuggers[0]?.languages, ['c', 'cpp', 'asm', 'riscv'], 'headers open as C++');
+  });
+
   it('activation, engine, task type, problem matcher and walkthrough media', () => {
-    assert.deepEqual(pkg.activationEvents, ['onDebugResolve:xv6', 'onCommand:xv6.openDemo']);
+    assert.deepEqual(pkg.activationEvents, [
+      'onDebugResolve:xv6',
+      'onDebugInitialConfigurations',
+      'onDebugDynamicConfigurations:xv6',
+      'workspaceContains:kernel/kernel.ld',
+      'workspaceContains:kernel/kernel/kernel.ld',
+      'workspaceContains:kernel/kernel',
+      'onCommand:xv6.openDemo',
+    ]);
     assert.equal(pkg.engines.vscode, '^1.80.0');
     assert.equal(pkg.main, './dist/extension.js');
     assert.deepEqual(

@@ -6,7 +6,12 @@
  * PTE, and where the memory inspector reads a page.
  */
 import assert from 'node:assert/strict';
-import type { HartsResponse, PageTableResponse, ProcessesResponse } from '../../../adapter/protocol';
+import type {
+  HartsResponse,
+  MappedRange,
+  PageTableResponse,
+  ProcessesResponse,
+} from '../../../adapter/protocol';
 import {
   currentPid,
   entryRows,
@@ -65,6 +70,47 @@ describe('Page Tables view model', () => {
     assert.equal(rows[0]!.description, 'sleeping · sz 0x4000 (16 KiB)');
     assert.match(rows[3]!.tooltip!, /satp: 0x8000000000087f75/);
     assert.equal(new Set(rows.map((r) => r.id)).size, 4);
+  });
+
+  it("names a process's text, data, stack and heap, with what each holds", () => {
+    const range = (va: number, label: MappedRange['label'], flags: string): MappedRange => ({
+      vaStart: `0x${va.toString(16)}`,
+      vaEnd: `0x${(va + 0x1000).toString(16)}`,
+      pa: `0x${(0x87f00000 + va).toString(16)}`,
+      flags,
+      pages: 1,
+      pageSize: 4096,
+      label,
+    });
+    const labelled: PageTableResponse = {
+      ...pt,
+      problems: [],
+      entries: [],
+      ranges: [
+        range(0, 'text', 'VR-XU-A-'),
+        range(0x1000, 'data', 'VRW-U-AD'),
+        range(0x2000, 'guard', 'VRW---AD'),
+        range(0x3000, 'stack', 'VRW-U-AD'),
+        range(0x4000, 'heap', 'VRW-U-AD'),
+      ],
+    };
+    const rows = rangeRows(labelled, 's/pid4');
+    assert.deepEqual(
+      rows.map((r) => [r.description, r.icon]),
+      [
+        ['→ 0x87f00000 R X U · text', 'symbol-method'],
+        ['→ 0x87f01000 R W U · data', 'symbol-variable'],
+        ['→ 0x87f02000 R W · guard', 'shield'],
+        ['→ 0x87f03000 R W U · stack', 'layers'],
+        ['→ 0x87f04000 R W U · heap', 'database'],
+      ],
+    );
+    assert.match(rows[0]!.tooltip!, /text: the program's instructions/);
+    assert.match(rows[3]!.tooltip!, /stack: the user stack exec set up above the guard page/);
+    assert.match(rows[4]!.tooltip!, /heap: memory sbrk added above the stack, up to sz/);
+    const merged = rangeRows({ ...labelled, ranges: [range(0, 'text+data', 'VRWXU-AD')] }, 's');
+    assert.match(merged[0]!.description!, /· text\+data$/);
+    assert.match(merged[0]!.tooltip!, /add the program's ELF to userPrograms/);
   });
 
   it('shows merged ranges with PA, letters and the lazy/guard/trapframe/trampoline labels', () => {
