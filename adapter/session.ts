@@ -142,16 +142,7 @@ export class Xv6DebugSession extends InspectingSession {
       config.panicSymbol,
     );
     this.runtime = runtime;
-    runtime.backtrace = (h) =>
-      backtraceText(
-        sourceStack({
-          mem: runtime.machine,
-          hart: runtime.machine.harts[h]!,
-          kernel: runtime.elf,
-          kernelPath: this.kernelPath,
-          programs: runtime.userPrograms,
-        }),
-      );
+    runtime.backtrace = (h) => backtraceText(sourceStack(this.stackContext(h)));
     if (config.diskNote) this.print(config.diskNote + '\n');
     if (!this.processSource) {
       const ps = dwarfProcessSource(this.booted.elf, this.booted.machine);
@@ -192,9 +183,10 @@ export class Xv6DebugSession extends InspectingSession {
 
   private runtimeEvents(): ConstructorParameters<typeof Runtime>[2] {
     return {
-      stopped: (s) => {
+      stopped: (stop) => {
         this.invalidate();
-        this.lastStop = s;
+        this.lastStop = stop;
+        const s = (this.lastStop = this.withFaultingFrame(stop));
         const ev: DebugProtocol.StoppedEvent = new StoppedEvent(s.kind, s.hart + 1);
         ev.body.allThreadsStopped = true;
         if (s.description) ev.body.description = s.description;
@@ -223,6 +215,14 @@ export class Xv6DebugSession extends InspectingSession {
   private sendTrapBatch(): void {
     const batch = this.runtime?.traps.takeBatch();
     if (batch) this.sendXv6Event('xv6.trap', batch);
+  }
+
+  protected override processList(): ProcessInfo[] {
+    try {
+      return this.processSource?.processes() ?? [];
+    } catch {
+      return [];
+    }
   }
 
   // ---- threads and execution ------------------------------------------------------
