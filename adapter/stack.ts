@@ -10,7 +10,10 @@
  * boundary, adds a label frame `── trap from user: <cause> ──`, and goes on with the
  * user registers saved in the process's trap frame, unwinding through the user
  * program's ELF (launch.json `userPrograms`) read through the process's page table, or
- * showing a single frame at the user pc when the program is unknown.
+ * showing a single frame at the user pc when the program is unknown. A stack through the
+ * kernel's own trap vector (kernelvec, a trap taken in S-mode) goes on the same way, with
+ * a label `── trap from kernel: <cause> ──` and the interrupted kernel code from sepc with
+ * the registers the vector saved (vector-saves.ts).
  *
  * A hart stopped at its trap vector (pc = stvec: the stop of an exception filter is
  * taken as the trap is taken) has not saved anything yet: the stack is the vector frame
@@ -26,7 +29,7 @@
 import { Priv, type HartApi, type TrapInfo } from '../emulator/types';
 import type { ElfFile } from '../emulator/elf';
 import type { PhysReader } from '../emulator/inspect';
-import { causeHasAddress, causeName, hex64 } from './csr';
+import { causeHasAddress, hex64 } from './csr';
 import { REG_RA, REG_SP, type SourceLine, type Symbols, type UnwindResult } from './symbols';
 import { unwindFramePointer } from './symbols/unwind';
 import {
@@ -39,6 +42,10 @@ import {
   type Reader,
 } from './debuginfo';
 import { identifyIn, type UserProgram } from './userprogs';
+import { csrTrap, userTrapOf, type StackTrap } from './stack-trap';
+import { interruptedRegs, vectorSaves } from './vector-saves';
+
+export type { StackTrap } from './stack-trap';
 
 export interface SourceFrame {
   index: number;
@@ -68,20 +75,6 @@ export interface SourceFrame {
   user: boolean;
 }
 
-/** A trap a stack crosses, as far as the stack knows it. */
-export interface StackTrap {
-  fromUser: boolean;
-  /** The cause; undefined when it could not be recovered. */
-  interrupt?: boolean;
-  cause?: number;
-  /** The cause in words ("Load page fault"). */
-  causeText: string;
-  /** xtval; undefined when it could not be recovered. */
-  stval?: bigint;
-  /** The pc the trap interrupted (for an ecall the saved, advanced one). */
-  sepc: number;
-}
-
 export interface StackContext {
   mem: PhysReader;
   hart: HartApi;
@@ -97,7 +90,6 @@ const CSR_SSTATUS = 0x100;
 const CSR_STVEC = 0x105;
 const CSR_SEPC = 0x141;
 const CSR_SCAUSE = 0x142;
-const CSR_STVAL = 0x143;
 const CSR_SATP = 0x180;
 /** sstatus.SPP (privileged spec 4.1.1): the privilege a trap into S came from. */
 const SSTATUS_SPP = 1n << 8n;
@@ -148,8 +140,10 @@ function walk(
     program: UserProgram | undefined;
     read: Reader;
     user: boolean;
+    /** The kernel's trap vector (link address): a caller frame there was interrupted. */
+    vector?: number;
   },
-): { stoppedAtUserTrap: boolean } {
+): { stoppedAtUserTrap?: boolean; vectorRegs?: (bigint | undefined)[] } {
   const syms = symbolsOf(space.elf);
   let pc = start.pc;
   let regs = start.regs;
@@ -217,6 +211,7 @@ function walk(
     // A program's entry point has no caller.
     if (space.user && fname && OUTERMOST.has(fname)) break;
     if (!space.user && fname && USER_TRAP_ENTRIES.has(fname)) return { stoppedAtUserTrap: true };
+    if (!space.user && !first && sym && sym.value === space.vector) return { vectorRegs: regs };
     const up =
       syms?.cfiAt(lookupPc) !== undefined
         ? syms.unwind(lookupPc, regs, space.read)
@@ -231,7 +226,7 @@ function walk(
     regs = up.regs;
     first = false;
   }
-  return { stoppedAtUserTrap: false };
+  return {};
 }
 
 /** The call stack of a stopped hart, across the user/kernel boundary. */
@@ -246,7 +241,7 @@ export function sourceStack(ctx: StackContext, max = MAX_FRAMES): SourceFrame[] 
   }
   const inKernel = ctx.kernel?.symbolAt(pc) !== undefined || symbolsOf(ctx.kernel)?.lineAt(pc) !== undefined;
   if (hart.priv !== Priv.U || inKernel) {
-    kernelStack(out, ctx, { pc, regs: hartRegs(hart), read, max, sepcIsUserPc: true });
+    kernelStack(out, ctx, { pc, regs: hartRegs(hart), read, max, sepcIsUserPc: true, csrsFresh: true });
     return out;
   }
   const program = identifyIn(ctx.programs, read, pc);
@@ -327,22 +322,12 @@ function trapVectorStack(out: SourceFrame[], ctx: StackContext, pc: number, max:
   });
   if (out.length >= max) return;
   const fromUser = ((hart.readCsr(CSR_SSTATUS) ?? 0n) & SSTATUS_SPP) === 0n;
-  const sepc = Number(BigInt.asUintN(64, hart.readCsr(CSR_SEPC) ?? 0n));
-  const scause = hart.readCsr(CSR_SCAUSE) ?? 0n;
-  const interrupt = scause >> 63n === 1n;
-  const cause = Number(scause & 0xffffn);
-  const trap: StackTrap = {
-    fromUser,
-    interrupt,
-    cause,
-    causeText: causeName(interrupt, cause),
-    stval: hart.readCsr(CSR_STVAL),
-    sepc,
-  };
+  const trap = csrTrap(hart, fromUser);
+  const sepc = trap.sepc;
   out.push(labelFrame(out.length, trap, read));
   if (out.length >= max) return;
   if (!fromUser) {
-    kernelStack(out, ctx, { pc: sepc, regs, read, max, sepcIsUserPc: false });
+    kernelStack(out, ctx, { pc: sepc, regs, read, max, sepcIsUserPc: false, csrsFresh: false });
     return;
   }
   // The user page table is still installed; read it directly (S-mode may not read U pages).
@@ -352,61 +337,59 @@ function trapVectorStack(out: SourceFrame[], ctx: StackContext, pc: number, max:
 }
 
 /**
- * The trap from user space a kernel stack ends in (usertrap): its cause, stval and the
- * user pc, from the trap log where the CSRs may since have changed.
- */
-function userTrapOf(
-  ctx: StackContext,
-  kernelFrames: readonly SourceFrame[],
-  userPc: number,
-  sepcIsUserPc: boolean,
-): StackTrap {
-  const { hart } = ctx;
-  const trap = (interrupt: boolean, cause: number, stval?: bigint): StackTrap => ({
-    fromUser: true,
-    interrupt,
-    cause,
-    causeText: causeName(interrupt, cause),
-    ...(stval !== undefined ? { stval } : {}),
-    sepc: userPc,
-  });
-  // The kernel's own traps may have overwritten the CSRs since. A stack through syscall()
-  // came from an ecall (whose stval is 0: privileged spec 4.1.9).
-  if (kernelFrames.some((f) => f.name === 'syscall')) return trap(false, 8, 0n);
-  // Else the trap log's latest trap from U on this hart at that pc.
-  let latest: TrapInfo | undefined;
-  for (const t of ctx.recentTraps?.(hart.id) ?? []) {
-    if (t.fromPriv !== Priv.U) continue;
-    if (Number(BigInt.asUintN(64, t.epc)) === userPc) return trap(t.interrupt, t.cause, t.tval);
-    latest ??= t;
-  }
-  // Else the CSRs, when they still hold this trap; else the log's latest trap from U.
-  const scause = hart.readCsr(CSR_SCAUSE) ?? 0n;
-  const live = sepcIsUserPc || Number(BigInt.asUintN(64, hart.readCsr(CSR_SEPC) ?? 0n)) === userPc;
-  if (live || !latest) {
-    const cause = Number(scause & 0xffffn);
-    return trap(scause >> 63n === 1n, cause, live ? hart.readCsr(CSR_STVAL) : undefined);
-  }
-  return trap(latest.interrupt, latest.cause);
-}
-
-/**
- * Kernel frames from `pc`; a stack that ends in usertrap goes on with the trap from user
- * space and the user program's frames, from the registers in the process's trap frame.
+ * Kernel frames from `pc`. A stack that ends in usertrap goes on with the trap from user
+ * space and the user program's frames, from the registers in the process's trap frame;
+ * one through the kernel's trap vector goes on with the trap from the kernel and the
+ * interrupted kernel code, from the registers the vector saved (vector-saves.ts). The
+ * CSRs describe the innermost trap only (`csrsFresh`).
  */
 function kernelStack(
   out: SourceFrame[],
   ctx: StackContext,
-  at: { pc: number; regs: (bigint | undefined)[]; read: Reader; max: number; sepcIsUserPc: boolean },
+  at: {
+    pc: number;
+    regs: (bigint | undefined)[];
+    read: Reader;
+    max: number;
+    sepcIsUserPc: boolean;
+    csrsFresh: boolean;
+  },
 ): void {
   const { mem, hart } = ctx;
   const from = out.length;
+  const stvec = hart.readCsr(CSR_STVEC);
+  const vecPc =
+    stvec === undefined ? undefined : kernelCodeAddr(ctx.kernel, Number(BigInt.asUintN(64, stvec & ~3n)));
+  const vector = vecPc === undefined ? undefined : codeSymbolAt(ctx.kernel, vecPc)?.value;
   const r = walk(
     out,
     { pc: at.pc, regs: at.regs },
-    { max: at.max, elf: ctx.kernel, elfPath: ctx.kernelPath, program: undefined, read: at.read, user: false },
+    {
+      max: at.max,
+      elf: ctx.kernel,
+      elfPath: ctx.kernelPath,
+      program: undefined,
+      read: at.read,
+      user: false,
+      vector,
+    },
   );
-  if (!r.stoppedAtUserTrap || out.length >= at.max) return;
+  if (out.length >= at.max) return;
+  if (r.vectorRegs && vector !== undefined) {
+    if (!at.csrsFresh) {
+      // An older trap: its cause and sepc are no longer in the CSRs.
+      out.push(labelFrame(out.length, { fromUser: false, causeText: 'an earlier trap', sepc: 0 }, at.read));
+      return;
+    }
+    const trap = csrTrap(hart, false);
+    out.push(labelFrame(out.length, trap, at.read));
+    const saves = vectorSaves(ctx.kernel, vector);
+    const regs = saves && interruptedRegs(saves, r.vectorRegs, at.read);
+    if (!regs || out.length >= at.max) return;
+    kernelStack(out, ctx, { ...at, pc: trap.sepc, regs, sepcIsUserPc: false, csrsFresh: false });
+    return;
+  }
+  if (!r.stoppedAtUserTrap) return;
   const kernelFrames = out.slice(from);
   const kernel = symbolsOf(ctx.kernel);
   const user = kernel ? currentUser(kernel, mem, hart.id) : undefined;

@@ -11,17 +11,14 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { basename } from 'node:path';
 import { Priv, type HartApi } from '../emulator/types';
 import { codeSymbolAt, symbolsOf } from './debuginfo';
-import { causeName } from './csr';
 import type { ProcessInfo } from './protocol';
-import type { SourceFrame, StackTrap } from './stack';
+import type { SourceFrame } from './stack';
+import { csrTrap, type StackTrap } from './stack-trap';
 
 /** Kernel functions that handle a trap: a stack through one is about that trap. */
 const TRAP_HANDLERS = new Set(['usertrap', 'kerneltrap', 'devintr']);
 
 const CSR_SSTATUS = 0x100;
-const CSR_SEPC = 0x141;
-const CSR_SCAUSE = 0x142;
-const CSR_STVAL = 0x143;
 
 /** The trap a stop is about, and the frame of the code it interrupted when the stack has it. */
 export interface StopTrap {
@@ -41,31 +38,15 @@ export function stopTrap(
   trapStop: boolean,
 ): StopTrap | undefined {
   const label = frames.find((f) => f.label && f.trap);
-  const handler = frames.find((f) => !f.label && !f.user && TRAP_HANDLERS.has(f.name));
-  // A kernel trap taken inside a system call (kerneltrap above the user trap) is the innermost.
-  const kernelTrap = frames.some(
-    (f) => f.name === 'kerneltrap' && !f.user && (!label || f.index < label.index),
-  );
-  if (label?.trap && !kernelTrap) {
+  if (label?.trap) {
     const next = frames[label.index + 1];
     return { trap: label.trap, frame: next && !next.label ? next : undefined };
   }
+  const handler = frames.some((f) => !f.label && !f.user && TRAP_HANDLERS.has(f.name));
   if (!trapStop && !handler) return undefined;
-  const scause = hart.readCsr(CSR_SCAUSE) ?? 0n;
-  const interrupt = scause >> 63n === 1n;
-  const cause = Number(scause & 0xffffn);
-  return {
-    trap: {
-      // sstatus.SPP (privileged spec 4.1.1): the privilege the latest trap into S came from.
-      fromUser: ((hart.readCsr(CSR_SSTATUS) ?? 0n) & (1n << 8n)) === 0n,
-      interrupt,
-      cause,
-      causeText: causeName(interrupt, cause),
-      stval: hart.readCsr(CSR_STVAL),
-      sepc: Number(BigInt.asUintN(64, hart.readCsr(CSR_SEPC) ?? 0n)),
-    },
-    frame: undefined,
-  };
+  // sstatus.SPP (privileged spec 4.1.1): the privilege the latest trap into S came from.
+  const fromUser = ((hart.readCsr(CSR_SSTATUS) ?? 0n) & (1n << 8n)) === 0n;
+  return { trap: csrTrap(hart, fromUser), frame: undefined };
 }
 
 const hex = (v: bigint | number): string => '0x' + BigInt.asUintN(64, BigInt(v)).toString(16);

@@ -5,8 +5,9 @@
  * (kernelvec, the kernel's frames from sepc); "Reveal Source of sepc" (a disassemble
  * request at sepc) finds the user line from a kernel stop; user stacks keep the caller
  * of a system-call stub whose symbol has no size and no CFI (as upstream xv6's usys.S);
- * kernel assembly leaves (swtch) keep their caller; the "Trap" scope comes first at
- * trap stops; medeleg is decoded in words.
+ * kernel assembly leaves (swtch) keep their caller; a stack through kernelvec goes on
+ * to the interrupted kernel code; the "Trap" scope comes first at trap stops; medeleg is
+ * decoded in words.
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -310,17 +311,31 @@ describe('trap stops and user stacks', function () {
     assert.match(trap.get('process') ?? '', /^pid \d+ \(lazytests\)$/);
   });
 
-  it('puts the Trap scope first in kerneltrap, from the CSRs', async () => {
+  it('crosses kernelvec to the interrupted kernel code, with the Trap scope first', async () => {
     await C.launch(dc, { disk: undefined }, () =>
       dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'kerneltrap' }] }),
     );
     const st = await frames();
-    assert.equal(st[0]!.name, 'kerneltrap');
+    const sepc = hexOf(await evaluate('$sepc'));
+    const scause = hexOf(await evaluate('$scause'));
+    assert.equal(scause >> 63n, 1n, 'the boot takes a timer interrupt in the scheduler');
+    assert.deepEqual(
+      st.slice(0, 2).map((f) => f.name),
+      ['kerneltrap', 'kernelvec'],
+    );
+    assert.match(st[2]!.name, /^── trap from kernel: Supervisor \w+ interrupt ──$/);
+    // The interrupted code at sepc (kernelvec's saved registers), down to the scheduler.
+    assert.equal(BigInt(st[3]!.instructionPointerReference!), sepc);
+    assert.ok(st[3]!.line > 0, names(st));
+    assert.ok(
+      st.slice(3).some((f) => f.name === 'scheduler' && f.source?.name === 'proc.c'),
+      names(st),
+    );
     const sc = await scopes(st[0]!.id);
     assert.equal(sc[0]!.name, 'Trap');
     const trap = await variables(sc[0]);
-    const scause = hexOf(await evaluate('$scause'));
     assert.match(trap.get('scause') ?? '', new RegExp(`^${scause & 0xffffn} Supervisor \\w+ interrupt$`));
+    assert.equal(trap.get('sepc'), `${st[3]!.name} (${st[3]!.source?.name}:${st[3]!.line})`);
     assert.match(trap.get('privilege') ?? '', /^S-mode/);
   });
 
