@@ -175,14 +175,14 @@ const codeCache = new WeakMap<ElfFile, CodeSymbols>();
 /**
  * Which of two symbols at one address names the code: a function before a label, a sized
  * symbol before a size-0 one, a global before a local, and a label that names the page
- * (the trampoline) last.
+ * (xv6's `trampoline`, its linker script's `_trampoline`) last.
  */
 function rank(s: ElfSymbol): number {
   return (
     (s.type === STT_FUNC ? 8 : 0) +
     (s.size > 0 ? 4 : 0) +
     (s.bind === 1 ? 2 : 0) +
-    (s.name === 'trampoline' ? 0 : 1)
+    (/^_*trampoline$/.test(s.name) ? 0 : 1)
   );
 }
 

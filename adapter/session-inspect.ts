@@ -13,7 +13,7 @@ import { basename } from 'node:path';
 import { Inspector } from './inspector';
 import { sourceStack, type SourceFrame, type StackContext } from './stack';
 import type { TrapRing } from '../emulator/cpu/trap-ring';
-import type { TrapInfo } from '../emulator/types';
+import { Priv, type TrapInfo } from '../emulator/types';
 import type { ProcessInfo } from './protocol';
 import type { ElfFile } from '../emulator/elf';
 import { pageTableReader, symbolsOf, type Reader } from './debuginfo';
@@ -197,7 +197,12 @@ export abstract class InspectingSession extends LoggingDebugSession {
   /** The trap the stop of hart `h` is about (trapscope.ts), if any. */
   protected trapOf(h: number): StopTrap | undefined {
     const s = this.lastStop;
-    return stopTrap(this.framesOf(h), this.rt().machine.harts[h]!, s?.hart === h && s.kind === 'exception');
+    // A stop about a trap, once the hart has taken one into S (a panic at boot has none).
+    const trapStop =
+      s?.hart === h &&
+      s.kind === 'exception' &&
+      [...trapsOfHart(this.rt().traps.ring, h)].some((t) => t.toPriv === Priv.S);
+    return stopTrap(this.framesOf(h), this.rt().machine.harts[h]!, trapStop);
   }
 
   /**

@@ -55,7 +55,8 @@ const hex = (v: bigint | number): string => '0x' + BigInt.asUintN(64, BigInt(v))
 export function frameWhere(f: SourceFrame): string {
   const suffix = f.program ? ` (${f.program.name})` : '';
   const fn = suffix && f.name.endsWith(suffix) ? f.name.slice(0, -suffix.length) : f.name;
-  return f.line ? `${fn} (${basename(f.line.file)}:${f.line.line})` : `${fn} at ${hex(f.pc)}`;
+  if (f.line) return `${fn} (${basename(f.line.file)}:${f.line.line})`;
+  return fn.includes(hex(f.pc)) ? fn : `${fn} at ${hex(f.pc)}`;
 }
 
 /** A kernel pc as `function (file:line)` (the trap's frame is not on the stack). */

@@ -17,6 +17,7 @@ import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { parseElf, SHT_SYMTAB } from '../../emulator/elf';
 import * as C from './client';
+import * as K from './kernels';
 
 const root = join(__dirname, '..', '..');
 const userDir = join(__dirname, 'user');
@@ -337,6 +338,17 @@ describe('trap stops and user stacks', function () {
     assert.match(trap.get('scause') ?? '', new RegExp(`^${scause & 0xffffn} Supervisor \\w+ interrupt$`));
     assert.equal(trap.get('sepc'), `${st[3]!.name} (${st[3]!.source?.name}:${st[3]!.line})`);
     assert.match(trap.get('privilege') ?? '', /^S-mode/);
+  });
+
+  it('shows no Trap scope at a panic before the hart took any trap', async () => {
+    const ev = await C.launch(dc, { kernel: K.panicKernel() });
+    assert.equal(ev?.body.reason, 'exception');
+    const st = await frames();
+    assert.equal(st[0]!.name, 'panic');
+    assert.deepEqual(
+      (await scopes(st[0]!.id)).map((s) => s.name),
+      ['Registers', 'CSRs'],
+    );
   });
 
   it('decodes medeleg in words, as mideleg', async () => {
