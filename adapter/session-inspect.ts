@@ -198,10 +198,7 @@ export abstract class InspectingSession extends LoggingDebugSession {
   protected trapOf(h: number): StopTrap | undefined {
     const s = this.lastStop;
     // A stop about a trap, once the hart has taken one into S (a panic at boot has none).
-    const trapStop =
-      s?.hart === h &&
-      s.kind === 'exception' &&
-      [...trapsOfHart(this.rt().traps.ring, h)].some((t) => t.toPriv === Priv.S);
+    const trapStop = s?.hart === h && s.kind === 'exception' && tookTrapIntoS(this.rt().traps.ring, h);
     return stopTrap(this.framesOf(h), this.rt().machine.harts[h]!, trapStop);
   }
 
@@ -455,4 +452,9 @@ function* trapsOfHart(ring: TrapRing, hart: number): Generator<TrapInfo> {
     const t = ring.get(n);
     if (t?.hart === hart) yield t;
   }
+}
+
+function tookTrapIntoS(ring: TrapRing, hart: number): boolean {
+  for (const t of trapsOfHart(ring, hart)) if (t.toPriv === Priv.S) return true;
+  return false;
 }

@@ -185,6 +185,7 @@ export class Xv6DebugSession extends InspectingSession {
     return {
       stopped: (stop) => {
         this.invalidate();
+        // The stop's description names the faulting frame, found through lastStop.
         this.lastStop = stop;
         const s = (this.lastStop = this.withFaultingFrame(stop));
         const ev: DebugProtocol.StoppedEvent = new StoppedEvent(s.kind, s.hart + 1);

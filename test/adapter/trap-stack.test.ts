@@ -100,6 +100,15 @@ describe('trap stops and user stacks', function () {
     const insn = d.body?.instructions[0];
     return `${insn?.location?.path ?? '?'}:${insn?.line ?? 0}`;
   };
+  /** Launch (the bundled kernel) with `setup` and wait up to a minute for the first stop. */
+  const launchTo = async (
+    setup: () => Promise<unknown>,
+    args: Record<string, unknown> = { disk: undefined },
+  ): Promise<DebugProtocol.StoppedEvent> => {
+    const ev = C.nextStop(dc);
+    await C.launch(dc, args, setup, false);
+    return ev;
+  };
   const names = (st: DebugProtocol.StackFrame[]): string => st.map((f) => f.name).join(' | ');
 
   it('a page-fault stop shows the faulting user line, focused, with its locals', async () => {
@@ -278,9 +287,7 @@ describe('trap stops and user stacks', function () {
   });
 
   it('names kernel assembly without a symbol size and returns from it through ra (swtch)', async () => {
-    await C.launch(dc, { disk: undefined }, () =>
-      dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'swtch' }] }),
-    );
+    await launchTo(() => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'swtch' }] }));
     const st = await frames();
     assert.deepEqual(st.map((f) => `${f.name} ${f.source?.name ?? '-'}`).slice(0, 3), [
       'swtch swtch.S',
@@ -313,9 +320,7 @@ describe('trap stops and user stacks', function () {
   });
 
   it('crosses kernelvec to the interrupted kernel code, with the Trap scope first', async () => {
-    await C.launch(dc, { disk: undefined }, () =>
-      dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'kerneltrap' }] }),
-    );
+    await launchTo(() => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'kerneltrap' }] }));
     const st = await frames();
     const sepc = hexOf(await evaluate('$sepc'));
     const scause = hexOf(await evaluate('$scause'));
@@ -341,8 +346,8 @@ describe('trap stops and user stacks', function () {
   });
 
   it('shows no Trap scope at a panic before the hart took any trap', async () => {
-    const ev = await C.launch(dc, { kernel: K.panicKernel() });
-    assert.equal(ev?.body.reason, 'exception');
+    const ev = await launchTo(async () => {}, { kernel: K.panicKernel() });
+    assert.equal(ev.body.reason, 'exception');
     const st = await frames();
     assert.equal(st[0]!.name, 'panic');
     assert.deepEqual(
@@ -352,9 +357,7 @@ describe('trap stops and user stacks', function () {
   });
 
   it('decodes medeleg in words, as mideleg', async () => {
-    await C.launch(dc, { disk: undefined }, () =>
-      dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'main' }] }),
-    );
+    await launchTo(() => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'main' }] }));
     const st = await frames();
     assert.equal(st[0]!.name, 'main');
     const csrs = await variables((await scopes(st[0]!.id)).find((s) => s.name === 'CSRs'));
