@@ -185,11 +185,12 @@ export function decodeTvec(v: bigint): string {
   return `base 0x${base.toString(16)}, ${modeName}`;
 }
 
-/** medeleg/mideleg: the delegated causes by number. */
+/** medeleg/mideleg (privileged spec 3.1.8): the delegated causes in words. */
 function decodeDeleg(v: bigint, interrupt: boolean): string {
   const names: string[] = [];
   for (let i = 0; i < 64; i++)
-    if ((v >> BigInt(i)) & 1n) names.push(interrupt ? (INTERRUPTS[i] ?? `irq ${i}`) : String(i));
+    if ((v >> BigInt(i)) & 1n)
+      names.push(interrupt ? (INTERRUPTS[i] ?? `irq ${i}`) : (EXCEPTIONS[i] ?? `exception ${i}`));
   return names.length ? names.join(', ') : 'none';
 }
 

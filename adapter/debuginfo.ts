@@ -6,10 +6,11 @@
  * process's memory through its own page table while the hart runs the kernel
  * (privileged spec 4.3.2, the address-translation algorithm); the current process of a
  * hart and its trap frame, found through the kernel's DWARF (`cpus[h].proc`,
- * `struct proc.trapframe`, `struct trapframe` members named after the registers).
+ * `struct proc.trapframe`, `struct trapframe` members named after the registers); and
+ * the code symbol that names a pc, labels of assembly files (size 0) included.
  */
 import { Access, type HartApi } from '../emulator/types';
-import type { ElfFile } from '../emulator/elf';
+import { STT_FUNC, type ElfFile, type ElfSymbol } from '../emulator/elf';
 import type { PhysReader } from '../emulator/inspect';
 import { ABI_NAMES } from '../emulator/cpu/disasm';
 import { Symbols, strip, type Type } from './symbols';
@@ -156,4 +157,94 @@ export function currentUser(kernel: Symbols, mem: PhysReader, hartId: number): U
   const pc = epc ? u64(bytes, epc.offset) : undefined;
   if (pc === undefined) return undefined;
   return { proc: Number(proc), pagetable: Number(pt), regs, pc: Number(pc) };
+}
+
+const STT_NOTYPE = 0;
+/** Section flags (ELF gABI): allocated, executable. */
+const SHF_ALLOC = 0x2;
+const SHF_EXECINSTR = 0x4;
+
+/** Code symbols by address, with the end of the section each lies in. */
+interface CodeSymbols {
+  syms: ElfSymbol[];
+  sectionEnd: number[];
+}
+
+const codeCache = new WeakMap<ElfFile, CodeSymbols>();
+
+/**
+ * Which of two symbols at one address names the code: a function before a label, a sized
+ * symbol before a size-0 one, a global before a local, and a label that names the page
+ * (xv6's `trampoline`, its linker script's `_trampoline`) last.
+ */
+function rank(s: ElfSymbol): number {
+  return (
+    (s.type === STT_FUNC ? 8 : 0) +
+    (s.size > 0 ? 4 : 0) +
+    (s.bind === 1 ? 2 : 0) +
+    (/^_*trampoline$/.test(s.name) ? 0 : 1)
+  );
+}
+
+function codeSymbols(elf: ElfFile): CodeSymbols {
+  let c = codeCache.get(elf);
+  if (c) return c;
+  const code = (i: number) => {
+    const sec = elf.sections[i];
+    return sec && (sec.flags & (SHF_ALLOC | SHF_EXECINSTR)) === (SHF_ALLOC | SHF_EXECINSTR) ? sec : undefined;
+  };
+  const syms = elf.symbols
+    .filter(
+      (s) =>
+        (s.type === STT_FUNC || s.type === STT_NOTYPE) &&
+        s.name !== '' &&
+        !s.name.startsWith('.L') &&
+        !s.name.startsWith('$') &&
+        code(s.shndx) !== undefined,
+    )
+    .sort((a, b) => a.value - b.value || rank(b) - rank(a));
+  // One symbol per address: the best ranked (sorted first).
+  const unique = syms.filter((s, i) => i === 0 || syms[i - 1]!.value !== s.value);
+  c = {
+    syms: unique,
+    sectionEnd: unique.map((s) => {
+      const sec = code(s.shndx)!;
+      return sec.addr + sec.size;
+    }),
+  };
+  codeCache.set(elf, c);
+  return c;
+}
+
+/**
+ * The function or code label that names `pc`: the ELF's sized symbol holding it, else
+ * the nearest code symbol at or below it, which also names the code after it up to the
+ * next symbol or the end of its section when its size is 0 (assembly labels such as
+ * xv6's system-call stubs and vectors carry no size). The symbol comes back with that
+ * extent as its size.
+ */
+export function codeSymbolAt(elf: ElfFile | undefined, pc: number): ElfSymbol | undefined {
+  if (!elf) return undefined;
+  const sized = elf.symbolAt(pc);
+  if (sized) return sized;
+  const { syms, sectionEnd } = codeSymbols(elf);
+  let lo = 0;
+  let hi = syms.length - 1;
+  let best = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (syms[mid]!.value <= pc) {
+      best = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  const s = syms[best];
+  if (!s) return undefined;
+  const next = syms[best + 1];
+  const end = Math.min(
+    sectionEnd[best]!,
+    next ? next.value : Infinity,
+    s.size > 0 ? s.value + s.size : Infinity,
+  );
+  return pc < end ? { ...s, size: end - s.value } : undefined;
 }

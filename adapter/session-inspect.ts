@@ -11,12 +11,23 @@ import type { Runtime, StopInfo } from './runtime';
 import * as views from './views';
 import { basename } from 'node:path';
 import { Inspector } from './inspector';
-import { sourceStack, type SourceFrame } from './stack';
+import { sourceStack, type SourceFrame, type StackContext } from './stack';
+import type { TrapRing } from '../emulator/cpu/trap-ring';
+import { Priv, type TrapInfo } from '../emulator/types';
+import type { ProcessInfo } from './protocol';
+import type { ElfFile } from '../emulator/elf';
+import { pageTableReader, symbolsOf, type Reader } from './debuginfo';
+import { identifyIn, type UserProgram } from './userprogs';
+import { frameWhere, stopTrap, trapVariables, type StopTrap } from './trapscope';
 import { sourcePath } from './sources';
 import { defaultHide } from './linestep';
 
 const REGISTERS = 1;
 const CSRS = 2;
+const TRAP = 3;
+const SATP = 0x180;
+/** satp.MODE of Sv39 (privileged spec 4.1.11). */
+const SV39 = 8n;
 
 /** Frame ids are hart * 1000 + frame + 1; variable references (hart + 1) * 16 + scope. */
 export abstract class InspectingSession extends LoggingDebugSession {
@@ -103,46 +114,115 @@ export abstract class InspectingSession extends LoggingDebugSession {
     this.inspectorObj?.reset();
   }
 
+  /** What a call stack of hart `h` is built from. */
+  protected stackContext(h: number, hideInline = 0): StackContext {
+    const rt = this.rt();
+    return {
+      mem: rt.machine,
+      hart: rt.machine.harts[h]!,
+      kernel: rt.elf,
+      kernelPath: this.kernelPath,
+      programs: rt.userPrograms,
+      recentTraps: (hart) => trapsOfHart(rt.traps.ring, hart),
+      hideInline,
+    };
+  }
+
   /**
    * The innermost frame only (breakpoint conditions and log messages: cheap), as the stop
    * would show it: at the start of an inlined call, the caller at its call site.
    */
   protected topFrame(h: number): SourceFrame | undefined {
     const rt = this.rt();
-    const hart = rt.machine.harts[h]!;
-    return sourceStack(
-      {
-        mem: rt.machine,
-        hart,
-        kernel: rt.elf,
-        kernelPath: this.kernelPath,
-        programs: rt.userPrograms,
-        hideInline: defaultHide(rt, hart),
-      },
-      1,
-    )[0];
+    return sourceStack(this.stackContext(h, defaultHide(rt, rt.machine.harts[h]!)), 1)[0];
   }
 
   protected framesOf(h: number): SourceFrame[] {
     let frames = this.stacks.get(h);
     if (!frames) {
-      const rt = this.rt();
-      frames = sourceStack({
-        mem: rt.machine,
-        hart: rt.machine.harts[h]!,
-        kernel: rt.elf,
-        kernelPath: this.kernelPath,
-        programs: rt.userPrograms,
-        hideInline: this.hiddenInline.get(h) ?? 0,
-        lastUserTrap: (hart) =>
-          rt.traps
-            .latest()
-            .reverse()
-            .find((t) => t.hart === hart && t.from === 'U')?.name,
-      });
+      frames = sourceStack(this.stackContext(h, this.hiddenInline.get(h) ?? 0));
       this.stacks.set(h, frames);
     }
     return frames;
+  }
+
+  /** The kernel's processes (session.ts reads the process table; none without it). */
+  protected processList(): ProcessInfo[] {
+    return [];
+  }
+
+  /** The process hart `h` runs. */
+  protected processOn(h: number): ProcessInfo | undefined {
+    return this.processList().find((p) => p.hart === h);
+  }
+
+  /**
+   * Readers of the user address spaces a user pc may belong to, likeliest first: the
+   * page table hart `h` has installed, the process it runs, those of the other harts,
+   * then every process. Page tables are walked in software: S-mode may not read U pages.
+   */
+  private *userSpaces(h: number): Generator<Reader> {
+    const harts = this.rt().machine.harts;
+    const order = [h, ...harts.map((_x, i) => i).filter((i) => i !== h)];
+    const procs = this.processList();
+    const satps = [
+      ...order.map((i) => harts[i]?.readCsr(SATP)),
+      ...order.map((i) => procs.find((p) => p.hart === i)?.satp),
+      ...procs.map((p) => p.satp),
+    ];
+    const seen = new Set<number>();
+    for (const v of satps) {
+      const satp = typeof v === 'string' ? (/^0x[0-9a-f]+$/i.test(v) ? BigInt(v) : undefined) : v;
+      if (satp === undefined || satp >> 60n !== SV39) continue;
+      const root = Number(satp & 0xfff_ffff_ffffn) * 4096;
+      if (seen.has(root)) continue;
+      seen.add(root);
+      yield pageTableReader(this.rt().machine, root);
+    }
+  }
+
+  /**
+   * The ELF (and for user code, the reader) that disassembles `addr`: the kernel's where
+   * it has the code; a user program through the hart's translation or, failing that
+   * (a kernel stop, a trap of a process on another hart), through the address space of
+   * the process whose code is at `addr`.
+   */
+  private codeAt(
+    h: number,
+    addr: bigint,
+  ): { elf: ElfFile | undefined; program?: UserProgram; read?: Reader } {
+    const rt = this.rt();
+    const where = rt.symbolsFor(rt.machine.harts[h]!, addr);
+    const pc = Number(addr);
+    if (where.program || rt.userPrograms.length === 0 || addr >= 1n << 38n) return where;
+    if (rt.elf?.symbolAt(pc) || symbolsOf(rt.elf)?.lineAt(pc)) return where;
+    for (const read of this.userSpaces(h)) {
+      const program = identifyIn(rt.userPrograms, read, pc);
+      if (program) return { elf: program.elf, program, read };
+    }
+    return where;
+  }
+
+  /** The trap the stop of hart `h` is about (trapscope.ts), if any. */
+  protected trapOf(h: number): StopTrap | undefined {
+    const s = this.lastStop;
+    // A stop about a trap, once the hart has taken one into S (a panic at boot has none).
+    const trapStop = s?.hart === h && s.kind === 'exception' && tookTrapIntoS(this.rt().traps.ring, h);
+    return stopTrap(this.framesOf(h), this.rt().machine.harts[h]!, trapStop);
+  }
+
+  /**
+   * An exception filter's stop names the code that trapped: "Load page fault at 0x… in
+   * main (lazytests.c:12)" (the interrupted frame of the stack, trapscope.ts).
+   */
+  protected withFaultingFrame(s: StopInfo): StopInfo {
+    if (s.kind !== 'exception' || !s.filter || s.filter === 'panic' || !s.description) return s;
+    try {
+      const frame = this.trapOf(s.hart)?.frame;
+      return frame ? { ...s, description: `${s.description} in ${frameWhere(frame)}` } : s;
+    } catch {
+      return s;
+    }
   }
 
   /** The frame a frame id names (hart * 1000 + index + 1), or frame 0 of the stopped hart. */
@@ -190,8 +270,11 @@ export abstract class InspectingSession extends LoggingDebugSession {
   ): void {
     this.guard(response, () => {
       const { hart, frame } = this.frameOf(args.frameId);
+      // At a trap's stop the trap comes first (scause, stval, sepc in words).
+      const trap = this.trapOf(hart) ? [new Scope('Trap', (hart + 1) * 16 + TRAP, false)] : [];
       response.body = {
         scopes: [
+          ...trap,
           ...this.inspector().scopes(frame),
           // Frame 0 shows (and changes) the hart's registers; a caller its unwound ones.
           frame.index === 0 || frame.label
@@ -220,6 +303,10 @@ export abstract class InspectingSession extends LoggingDebugSession {
         if (hart && kind === REGISTERS)
           variables = views.registerVariables(hart, rt.symbolsFor(hart, hart.getPc()).elf);
         else if (hart && kind === CSRS) variables = views.csrVariables(hart);
+        else if (hart && kind === TRAP) {
+          const stop = this.trapOf(hart.id);
+          if (stop) variables = trapVariables({ stop, kernel: rt.elf, process: this.processOn(hart.id) });
+        }
       }
       response.body = { variables };
       this.sendResponse(response);
@@ -346,10 +433,11 @@ export abstract class InspectingSession extends LoggingDebugSession {
   ): void {
     this.guard(response, () => {
       const rt = this.rt();
-      const hart = rt.machine.harts[this.hartOf(undefined)]!;
+      const h = this.hartOf(undefined);
+      const hart = rt.machine.harts[h]!;
       const addr = views.parseAddress(args.memoryReference, args.offset ?? 0);
       const count = Math.max(0, Math.min(args.instructionCount, 4096));
-      const where = rt.symbolsFor(hart, addr);
+      const where = this.codeAt(h, addr);
       response.body = {
         instructions: views.disassembleRange(
           rt.machine,
@@ -359,9 +447,23 @@ export abstract class InspectingSession extends LoggingDebugSession {
           args.instructionOffset ?? 0,
           count,
           where.program ? where.program.path : this.kernelPath,
+          where.read,
         ),
       };
       this.sendResponse(response);
     });
   }
+}
+
+/** The traps of one hart the ring still holds, newest first. */
+function* trapsOfHart(ring: TrapRing, hart: number): Generator<TrapInfo> {
+  for (let n = ring.total - 1; n >= ring.oldest(); n--) {
+    const t = ring.get(n);
+    if (t?.hart === hart) yield t;
+  }
+}
+
+function tookTrapIntoS(ring: TrapRing, hart: number): boolean {
+  for (const t of trapsOfHart(ring, hart)) if (t.toPriv === Priv.S) return true;
+  return false;
 }

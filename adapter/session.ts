@@ -146,16 +146,7 @@ export class Xv6DebugSession extends InspectingSession {
       config.panicSymbol,
     );
     this.runtime = runtime;
-    runtime.backtrace = (h) =>
-      backtraceText(
-        sourceStack({
-          mem: runtime.machine,
-          hart: runtime.machine.harts[h]!,
-          kernel: runtime.elf,
-          kernelPath: this.kernelPath,
-          programs: runtime.userPrograms,
-        }),
-      );
+    runtime.backtrace = (h) => backtraceText(sourceStack(this.stackContext(h)));
     if (config.diskNote) this.print(config.diskNote + '\n');
     if (!this.processSource) {
       const ps = dwarfProcessSource(this.booted.elf, this.booted.machine);
@@ -208,14 +199,16 @@ export class Xv6DebugSession extends InspectingSession {
 
   private runtimeEvents(): ConstructorParameters<typeof Runtime>[2] {
     return {
-      stopped: (s) => {
+      stopped: (stop) => {
         this.invalidate();
-        this.lastStop = s;
         // Programs built since the last stop name their frames from this one on.
         const built = this.userPrograms?.refresh();
         if (built) this.print(built + '\n');
         if (built && this.runtime) this.runtime.userPrograms = this.userPrograms!.programs;
-        if (this.runtime) this.hiddenInline.set(s.hart, hideAtStop(this.runtime, s, this.stepper));
+        if (this.runtime) this.hiddenInline.set(stop.hart, hideAtStop(this.runtime, stop, this.stepper));
+        // The stop's description names the faulting frame, found through lastStop.
+        this.lastStop = stop;
+        const s = (this.lastStop = this.withFaultingFrame(stop));
         const ev: DebugProtocol.StoppedEvent = new StoppedEvent(s.kind, s.hart + 1);
         ev.body.allThreadsStopped = true;
         if (s.description) ev.body.description = s.description;
@@ -244,6 +237,14 @@ export class Xv6DebugSession extends InspectingSession {
   private sendTrapBatch(): void {
     const batch = this.runtime?.traps.takeBatch();
     if (batch) this.sendXv6Event('xv6.trap', batch);
+  }
+
+  protected override processList(): ProcessInfo[] {
+    try {
+      return this.processSource?.processes() ?? [];
+    } catch {
+      return [];
+    }
   }
 
   // ---- threads and execution ------------------------------------------------------

@@ -15,7 +15,7 @@ import { ABI_NAMES, disassemble } from '../emulator/cpu/disasm';
 import { CSRS, csrByName, csrValueText, formatCsr, privName } from './csr';
 import { ConditionError, parseCondition, type Env } from './condition';
 import { basename } from 'node:path';
-import { symbolsOf } from './debuginfo';
+import { codeSymbolAt, symbolsOf, type Reader } from './debuginfo';
 import { sourcePath } from './sources';
 
 export class ViewError extends Error {
@@ -249,14 +249,26 @@ export function fetchInsn(mem: PhysReader, hart: HartApi, pc: bigint): number | 
   return (lo | (b2[0]! << 16) | (b2[1]! << 24)) >>> 0;
 }
 
+/** The instruction at `pc` read through `read` (a process's address space). */
+function fetchWith(read: Reader, pc: bigint): number | undefined {
+  const b = read(Number(pc), 2);
+  if (!b || b.length < 2) return undefined;
+  const lo = b[0]! | (b[1]! << 8);
+  if ((lo & 3) !== 3) return lo;
+  const b2 = read(Number(pc) + 2, 2);
+  if (!b2 || b2.length < 2) return undefined;
+  return (lo | (b2[0]! << 16) | (b2[1]! << 24)) >>> 0;
+}
+
 function insnAt(
   mem: PhysReader,
   hart: HartApi,
   elf: ElfFile | undefined,
   pc: bigint,
   elfPath?: string,
+  read?: Reader,
 ): { insn: DebugProtocol.DisassembledInstruction; len: number } {
-  const w = fetchInsn(mem, hart, pc);
+  const w = read ? fetchWith(read, pc) : fetchInsn(mem, hart, pc);
   const address = '0x' + BigInt.asUintN(64, pc).toString(16);
   if (w === undefined) {
     return { insn: { address, instruction: '<unreadable>', presentationHint: 'invalid' }, len: 2 };
@@ -267,7 +279,7 @@ function insnAt(
   const tab = d.text.indexOf('\t');
   const text = tab < 0 ? d.text : d.text.slice(0, tab).padEnd(7) + ' ' + d.text.slice(tab + 1);
   const insn: DebugProtocol.DisassembledInstruction = { address, instructionBytes: bytes, instruction: text };
-  const s = elf?.symbolAt(Number(BigInt.asIntN(64, pc)));
+  const s = codeSymbolAt(elf, Number(BigInt.asIntN(64, pc)));
   if (s) insn.symbol = s.name;
   const line = symbolsOf(elf)?.lineAt(Number(BigInt.asUintN(64, pc)));
   if (line) {
@@ -292,6 +304,8 @@ export function disassembleRange(
   instructionOffset: number,
   count: number,
   elfPath?: string,
+  /** Reads the code instead of the hart's translation (a user program's address space). */
+  read?: Reader,
 ): DebugProtocol.DisassembledInstruction[] {
   const out: DebugProtocol.DisassembledInstruction[] = [];
   if (instructionOffset < 0) {
@@ -303,7 +317,7 @@ export function disassembleRange(
     const start = symStart !== undefined && probe - symStart <= 4096n ? symStart : probe;
     const before: DebugProtocol.DisassembledInstruction[] = [];
     for (let pc = start; pc < addr;) {
-      const { insn, len } = insnAt(mem, hart, elf, pc, elfPath);
+      const { insn, len } = insnAt(mem, hart, elf, pc, elfPath, read);
       before.push(insn);
       pc += BigInt(len);
     }
@@ -325,9 +339,9 @@ export function disassembleRange(
   }
   let pc = addr;
   for (let i = 0; i < Math.max(0, instructionOffset); i++)
-    pc += BigInt(insnAt(mem, hart, elf, pc, elfPath).len);
+    pc += BigInt(insnAt(mem, hart, elf, pc, elfPath, read).len);
   while (out.length < count) {
-    const { insn, len } = insnAt(mem, hart, elf, pc, elfPath);
+    const { insn, len } = insnAt(mem, hart, elf, pc, elfPath, read);
     out.push(insn);
     pc += BigInt(len);
   }

@@ -73,4 +73,15 @@ describe('CSR decoding', () => {
     assert.equal(decodeTvec(0x80001001n), 'base 0x80001000, Vectored');
     assert.equal(formatCsr('stvec', 0x3ffffff000n), 'stvec = 0x3ffffff000 (base 0x3ffffff000, Direct)');
   });
+
+  it('names the delegated exceptions of medeleg in words, as mideleg its interrupts', () => {
+    // xv6's start(): ecall from U, the three page faults.
+    const v = (1n << 8n) | (1n << 12n) | (1n << 13n) | (1n << 15n);
+    assert.equal(
+      formatCsr('medeleg', v),
+      'medeleg = 0xb100 (Environment call from U-mode, Instruction page fault, Load page fault, Store/AMO page fault)',
+    );
+    assert.equal(formatCsr('medeleg', 1n << 10n), 'medeleg = 0x400 (exception 10)');
+    assert.equal(formatCsr('mideleg', 1n << 5n), 'mideleg = 0x20 (Supervisor timer interrupt)');
+  });
 });
