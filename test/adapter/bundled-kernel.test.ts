@@ -36,7 +36,7 @@ describe('debug adapter on the bundled kernel', function () {
     const pt = (await dc.customRequest('xv6.pageTable', { pid: 1 })).body as PageTableResponse;
     assert.equal(pt.satp, init?.satp);
     const labels = pt.ranges.map((r) => r.label).filter((l) => l !== undefined);
-    assert.deepEqual(labels, ['text+data', 'text+data', 'guard', 'stack', 'trapframe', 'trampoline']);
+    assert.deepEqual(labels, ['text', 'data', 'guard', 'stack', 'trapframe', 'trampoline']);
     const st = await dc.stackTraceRequest({ threadId: tid });
     const names = st.body.stackFrames
       .slice(0, 4)

@@ -2,8 +2,9 @@
  * The `xv6.pageTable` request on the bundled kernel and disk, stopped in usertrap on
  * lazytests' first lazy page fault: the process's ranges are labelled by what they hold.
  * With test/adapter/user as `userPrograms`, text and data come from `_lazytests`' ELF
- * segments; without it, from xv6's layout alone (text+data below the guard page); the
- * guard, the stack above it and the lazy heap up to sz either way.
+ * segments, and with no folder from the disk image's copy of it (the layout alone,
+ * text+data below the guard page, is pagetable.test.ts's); the guard, the stack above it
+ * and the lazy heap up to sz either way.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -56,12 +57,12 @@ describe('adapter: page-table labels of a user process', function () {
     assert.match(labels[5] ?? '', /^0x5000 (lazy|heap)$/, labels.join('\n'));
   });
 
-  it("without the program's ELF: text+data below the guard page", async () => {
+  it('with no userPrograms folder: the same labels from the disk image\'s lazytests', async () => {
     const labels = await labelsAtFault({});
     assert.deepEqual(labels.slice(0, 5), [
-      '0x0 text+data',
-      '0x1000 text+data',
-      '0x2000 text+data',
+      '0x0 text',
+      '0x1000 text',
+      '0x2000 data',
       '0x3000 guard',
       '0x4000 stack',
     ]);

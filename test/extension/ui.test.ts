@@ -3,8 +3,9 @@
  * with playwright-core (mocha under Node 20): open the sample xv6 tree with the
  * extension under development, press F5, tick the adapter's "Page faults" exception
  * filter in the Breakpoints view, type `lazytests` into the console terminal, and once
- * the session has stopped, check the Page Tables and Traps views in the DOM and save
- * their screenshots under test/output/screenshots/. Fails, never skips, without
+ * the session has stopped, check that the editor shows the faulting user line, the Page
+ * Tables and Traps views in the DOM, then a usertrap function breakpoint's stack with the
+ * user frames, and save screenshots under test/output/screenshots/. Fails, never skips, without
  * code-server or chromium.
  */
 import * as assert from 'node:assert/strict';
@@ -141,6 +142,28 @@ describe('the workbench UI (code-server + chromium)', function () {
       .first()
       .waitFor({ timeout: within(120_000) })
       .catch(() => assert.fail('the session did not stop on the page fault in time'));
+    // The stop is at the faulting line of the user program: its source is the active
+    // editor, below the trap vector and the trap in the Call Stack.
+    await page
+      .locator('.tabs-container .tab.active', { hasText: 'lazytests.c' })
+      .waitFor({ timeout: within(30_000) })
+      .catch(async () =>
+        assert.fail(
+          `the editor did not open lazytests.c: ${await page.locator('.tabs-container').innerText()}`,
+        ),
+      );
+    const stack = pane(page, 'Call Stack');
+    await stack
+      .getByText(/\(lazytests\)/)
+      .first()
+      .waitFor({ timeout: within(10_000) })
+      .catch(async () => assert.fail(`no lazytests frame in the Call Stack:\n${await stack.innerText()}`));
+    const frames = await stack.innerText();
+    assert.match(frames, /uservec/, `the trap vector is the innermost frame:\n${frames}`);
+    assert.match(frames, /trap from user: (Load|Store\/AMO) page fault at 0x/, `the trap:\n${frames}`);
+    assert.match(frames, /\w+ \(lazytests\)\s+lazytests\.c/, `the faulting frame has its source:\n${frames}`);
+    await page.mouse.move(900, 700);
+    await shot('page-fault-stop.png');
   });
 
   it('the Page Tables view lists lazytests (screenshot page-tables.png)', async () => {
@@ -229,5 +252,44 @@ describe('the workbench UI (code-server + chromium)', function () {
     await page.mouse.move(900, 700);
     await shot('traps-interrupts.png', view);
     await shot('workbench.png');
+  });
+
+  it('a usertrap breakpoint shows the user frames below the trap (screenshot usertrap-stop.png)', async () => {
+    await expand(page, 'Traps', false);
+    await expand(page, 'Breakpoints', true);
+    const breakpoints = pane(page, 'Breakpoints');
+    const filter = breakpoints.locator('.monaco-list-row[aria-checked="true"]', { hasText: 'Page faults' });
+    if ((await filter.count()) > 0) await filter.locator('.monaco-checkbox').click();
+    // Debug: Add Function Breakpoint opens an input in the Breakpoints view.
+    await page.keyboard.press('F1');
+    await page.keyboard.type('Debug: Add Function Breakpoint', { delay: 10 });
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('usertrap', { delay: 20 });
+    await page.keyboard.press('Enter');
+    await breakpoints
+      .locator('.monaco-list-row', { hasText: 'usertrap' })
+      .first()
+      .waitFor({ timeout: within(10_000) })
+      .catch(async () => assert.fail(`no usertrap breakpoint listed:\n${await breakpoints.innerText()}`));
+    await expand(page, 'Call Stack', true);
+    await page.locator('.debug-toolbar .action-label[aria-label^="Continue"]').first().click();
+    await page
+      .locator('.tabs-container .tab.active', { hasText: 'trap.c' })
+      .waitFor({ timeout: within(60_000) })
+      .catch(async () =>
+        assert.fail(`no stop in trap.c: ${await page.locator('.tabs-container').innerText()}`),
+      );
+    const stack = pane(page, 'Call Stack');
+    await stack
+      .getByText(/\(lazytests\)/)
+      .first()
+      .waitFor({ timeout: within(10_000) })
+      .catch(async () => assert.fail(`no lazytests frame in the Call Stack:\n${await stack.innerText()}`));
+    const frames = await stack.innerText();
+    assert.match(frames, /usertrap\s+trap\.c/, `usertrap with its source:\n${frames}`);
+    assert.match(frames, /trap from user/, `the boundary:\n${frames}`);
+    assert.match(frames, /main \(lazytests\)\s+lazytests\.c/, `the program's main:\n${frames}`);
+    await page.mouse.move(900, 700);
+    await shot('usertrap-stop.png');
   });
 });
