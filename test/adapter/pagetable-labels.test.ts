@@ -57,7 +57,7 @@ describe('adapter: page-table labels of a user process', function () {
     assert.match(labels[5] ?? '', /^0x5000 (lazy|heap)$/, labels.join('\n'));
   });
 
-  it('with no userPrograms folder: the same labels from the disk image\'s lazytests', async () => {
+  it("with no userPrograms folder: the same labels from the disk image's lazytests", async () => {
     const labels = await labelsAtFault({});
     assert.deepEqual(labels.slice(0, 5), [
       '0x0 text',
