@@ -26,7 +26,7 @@ import { MachineConfigError } from '../emulator/machine-options';
 import type { Host } from './host';
 import { problemMessage, validateLaunch, type LaunchConfig } from './launch';
 import { Runtime } from './runtime';
-import { EXCEPTION_FILTERS } from './traps';
+import { EXCEPTION_FILTERS, EXCEPTION_TITLES } from './traps';
 import { TrapOwners } from './trap-owner';
 import * as bp from './breakpoints';
 import { InspectingSession } from './session-inspect';
@@ -455,7 +455,8 @@ export class Xv6DebugSession extends InspectingSession {
   protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {
     const s = this.lastStop;
     response.body = {
-      exceptionId: s?.filter ?? 'exception',
+      // VS Code shows it as "Exception has occurred: <id>": words, not the filter's id.
+      exceptionId: s?.filter ? EXCEPTION_TITLES[s.filter] : 'exception',
       description: s?.description ?? 'no exception',
       breakMode: 'always',
       details: { message: s?.details ?? s?.description ?? '' },

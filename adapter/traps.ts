@@ -36,6 +36,14 @@ export const EXCEPTION_FILTERS: { id: ExceptionFilterId; label: string; descript
   { id: 'panic', label: 'Kernel panic', description: 'Stop when the kernel calls its panic function.' },
 ];
 
+/** What a filter's stop is called in the exception widget ("Exception has occurred: …"). */
+export const EXCEPTION_TITLES: Record<ExceptionFilterId, string> = {
+  pageFault: 'Page fault',
+  userException: 'User exception',
+  kernelException: 'Kernel exception',
+  panic: 'Kernel panic',
+};
+
 /** Does an exception (not an interrupt) match the filter? */
 export function filterMatches(
   id: ExceptionFilterId,

@@ -152,7 +152,7 @@ describe('debug adapter (end to end)', function () {
     assert.equal(ev?.body.reason, 'exception');
     assert.equal(ev?.body.description, 'Illegal instruction at pc 0x000000008000000c');
     const info = await dc.exceptionInfoRequest({ threadId: 1 });
-    assert.equal(info.body.exceptionId, 'kernelException');
+    assert.equal(info.body.exceptionId, 'Kernel exception');
     const scause = await dc.evaluateRequest({ expression: '$mcause' });
     assert.equal(scause.body.result, 'mcause = 0x2 (Illegal instruction)');
   });

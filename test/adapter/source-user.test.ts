@@ -154,7 +154,7 @@ describe('source-level debugging across user and kernel', function () {
     const stval = BigInt(/0x[0-9a-f]+/.exec((await evaluate('$stval')).result)![0]);
     assert.ok(stval >= 0x10000n, `the condition holds: stval 0x${stval.toString(16)}`);
     const info = await dc.exceptionInfoRequest({ threadId: 1 });
-    assert.equal(info.body.exceptionId, 'pageFault');
+    assert.equal(info.body.exceptionId, 'Page fault');
   });
 
   it('steps over an ecall back to user code, into one to usertrap, and through sret', async () => {

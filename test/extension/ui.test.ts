@@ -264,8 +264,12 @@ describe('the workbench UI (code-server + chromium)', function () {
     await page.keyboard.press('F1');
     await page.keyboard.type('Debug: Add Function Breakpoint', { delay: 10 });
     await page.keyboard.press('Enter');
-    await page.keyboard.type('usertrap', { delay: 20 });
-    await page.keyboard.press('Enter');
+    const input = breakpoints.locator('input').first();
+    await input
+      .waitFor({ timeout: within(10_000) })
+      .catch(() => assert.fail('Add Function Breakpoint opened no input in the Breakpoints view'));
+    await input.fill('usertrap');
+    await input.press('Enter');
     await breakpoints
       .locator('.monaco-list-row', { hasText: 'usertrap' })
       .first()
