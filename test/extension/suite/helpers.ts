@@ -5,6 +5,8 @@
  * terminal, and reading a TreeDataProvider's rows as text.
  */
 import * as assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import * as vscode from 'vscode';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { Xv6ExtensionApi } from '../../../extension/api';
@@ -198,3 +200,32 @@ export async function rows<T>(provider: vscode.TreeDataProvider<T>, parent?: T):
 
 export const show = (rs: readonly RowText<unknown>[]): string =>
   rs.map((r) => `  ${r.label} | ${r.description}`).join('\n') || '  (no rows)';
+
+/**
+ * Runs `body` under the V8 CPU profiler (sampling every `intervalUs` µs) of this process (the extension host) and writes
+ * the `.cpuprofile` to `file`, when a file is given (XV6_EXT_TEST_PROFILE=FILE: to see what
+ * blocks the event loop; open it in Chrome's DevTools or VS Code).
+ */
+export async function profiled<T>(
+  file: string | undefined,
+  intervalUs: number,
+  body: () => Promise<T>,
+): Promise<T> {
+  if (!file) return body();
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object): Promise<unknown> =>
+    new Promise((resolve, reject) =>
+      session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))),
+    );
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: intervalUs });
+  await post('Profiler.start');
+  try {
+    return await body();
+  } finally {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  }
+}

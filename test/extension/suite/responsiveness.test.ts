@@ -12,13 +12,12 @@
  * saves a CPU profile of the extension host over the window.
  */
 import * as assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import {
   AdapterRecorder,
   extensionApi,
+  profiled,
   sleep,
   startSession,
   stopAllSessions,
@@ -33,31 +32,6 @@ const WINDOW_MS = 5000;
 const IDLE_MS = 2000;
 
 const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
-
-/**
- * Runs `body` under the V8 CPU profiler of this process (the extension host) and writes
- * the `.cpuprofile` to `file`, when a file is given (XV6_EXT_TEST_PROFILE=FILE: to see what
- * blocks the event loop; open it in Chrome's DevTools or VS Code).
- */
-async function profiled<T>(file: string | undefined, body: () => Promise<T>): Promise<T> {
-  if (!file) return body();
-  const session = new Session();
-  session.connect();
-  const post = (method: string, params?: object): Promise<unknown> =>
-    new Promise((resolve, reject) =>
-      session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))),
-    );
-  await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 500 });
-  await post('Profiler.start');
-  try {
-    return await body();
-  } finally {
-    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-    writeFileSync(file, JSON.stringify(profile));
-    session.disconnect();
-  }
-}
 
 /**
  * Runs `body` while timing every setImmediate callback of this process (the adapter runs
@@ -123,7 +97,7 @@ describe('extension host responsiveness while the guest runs flat out', () => {
     const stopsBefore = recorder.stops.length;
     const textBefore = text();
     const [h, longestSlice] = await timingImmediates(() =>
-      profiled(process.env.XV6_EXT_TEST_PROFILE, () => sampleDelay(WINDOW_MS)),
+      profiled(process.env.XV6_EXT_TEST_PROFILE, 500, () => sampleDelay(WINDOW_MS)),
     );
     const textAfter = text();
     const stops = recorder.stops.slice(stopsBefore).filter((s) => s.sessionId === session.id);

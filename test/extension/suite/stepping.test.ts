@@ -16,14 +16,14 @@
  * are not timed. XV6_EXT_TEST_PROFILE_STEPS=FILE saves a CPU profile of the 20 steps.
  */
 import * as assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Session } from 'node:inspector';
 import * as vscode from 'vscode';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import {
   AdapterRecorder,
   extensionApi,
+  profiled,
   frames,
   startSession,
   stopAllSessions,
@@ -104,26 +104,6 @@ class Traffic implements vscode.Disposable {
   }
 }
 
-async function cpuProfile<T>(file: string | undefined, body: () => Promise<T>): Promise<T> {
-  if (!file) return body();
-  const session = new Session();
-  session.connect();
-  const post = (method: string, params?: object): Promise<unknown> =>
-    new Promise((resolve, reject) =>
-      session.post(method, params, (err, r) => (err ? reject(err) : resolve(r))),
-    );
-  await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 200 });
-  await post('Profiler.start');
-  try {
-    return await body();
-  } finally {
-    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-    writeFileSync(file, JSON.stringify(profile));
-    session.disconnect();
-  }
-}
-
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -179,7 +159,7 @@ describe('F10 in usertrap, as the workbench does it', () => {
     const shown: number[] = [];
     const lines: string[] = [];
     const timelines: string[] = [];
-    await cpuProfile(process.env.XV6_EXT_TEST_PROFILE_STEPS, async () => {
+    await profiled(process.env.XV6_EXT_TEST_PROFILE_STEPS, 200, async () => {
       while (total.length < STEPS) {
         const top = (await frames(session, thread))[0];
         assert.equal(
