@@ -65,7 +65,7 @@ describe('the headline flows on upstream xv6', function () {
     const scopes = (await dc.scopesRequest({ frameId: fault.id })).body.scopes;
     assert.equal(scopes[0]?.name, 'Trap', scopes.map((s) => s.name).join(', '));
     const rows = new Map(
-      (await dc.variablesRequest({ variablesReference: scopes[0]!.variablesReference })).body.variables.map(
+      (await dc.variablesRequest({ variablesReference: scopes[0].variablesReference })).body.variables.map(
         (v) => [v.name, v.value],
       ),
     );
