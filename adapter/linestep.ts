@@ -10,7 +10,10 @@
  * At the user/kernel boundary the choice is what a student expects:
  * - stepIn on an `ecall` in user code lands at the first line of `usertrap`;
  * - next over an `ecall` runs the whole system call and stops back in user code;
- * - stepping over `sret` (userret, no line information) stops at the user pc.
+ * - stepping over `sret` (userret, no line information) stops at the user pc;
+ * - at the trap vector after a trap from user space (a page-fault stop, which shows the
+ *   faulting user line), stepIn goes to usertrap's first line and next steps that user
+ *   line with the trap's handling run at full speed.
  * Inlined calls follow gdb (inlinestep.ts): `next` steps over them, `stepIn` enters one
  * without running, `stepOut` of an inlined frame runs to the end of its instance.
  * A step never runs away: after MAX_SYNC instructions stepped one by one it stops where
@@ -21,7 +24,7 @@ import type { Runtime, StopInfo } from './runtime';
 import type { Symbols } from './symbols';
 import { fetchInsn } from './views';
 import { hartReader, hartRegs, symbolsOf } from './debuginfo';
-import { sourceStack } from './stack';
+import { sourceStack, userFrameAtVector } from './stack';
 import { frameAt, inlinedCallsStartingAt, inlineVerdict, type InlineFrame } from './inlinestep';
 
 export type StepMode = 'over' | 'in' | 'out';
@@ -132,6 +135,7 @@ export class LineStepper {
     }
     // At the call site of an inlined call: step into it without running (gdb does so).
     if (mode === 'in' && !instruction && hide > 0) return this.done(hartId, undefined, hide - 1);
+    if (!instruction && this.stepFromTrapVector(hartId, hart, mode)) return;
     if (instruction) frame.line = undefined;
     const start: Start = {
       syms,
@@ -142,6 +146,47 @@ export class LineStepper {
       instruction,
     };
     this.loop(hartId, hart, mode, start, MAX_SYNC, 0);
+  }
+
+  /**
+   * At the trap vector after a trap from user space (an exception filter's stop, which
+   * shows the faulting user line): stepIn goes into the trap's handling, to the first
+   * line of usertrap; next steps the user line, as over an ecall: the kernel handles the
+   * trap at full speed, the faulting instruction runs again in the same address space
+   * and the step goes on there until the line changes. False when not at such a stop.
+   */
+  private stepFromTrapVector(hartId: number, hart: HartApi, mode: 'over' | 'in'): boolean {
+    const user = userFrameAtVector({
+      mem: this.rt.machine,
+      hart,
+      kernel: this.rt.elf,
+      kernelPath: this.kernelPath(),
+      programs: this.rt.userPrograms,
+    });
+    if (!user) return false;
+    if (mode === 'in') {
+      const entry =
+        symbolsOf(this.rt.elf)?.functionByName('usertrap')?.entry ?? this.rt.elf?.symbol('usertrap')?.value;
+      if (entry === undefined) return false;
+      this.rt.runTo({ addr: entry, hart: hartId }, hartId);
+      return true;
+    }
+    if (!user.symbols || !user.line) return false;
+    const satp = hart.readCsr(SATP);
+    const start: Start = {
+      syms: user.symbols,
+      frame: frameAt(user.symbols, user.pc, 0),
+      sp: user.regs[SP] ?? hart.getReg(SP),
+      satp,
+      priv: Priv.U,
+      instruction: false,
+    };
+    const next = () => this.resume(hartId, hart, mode, start, MAX_SYNC, 0);
+    this.rt.runTo(
+      { addr: user.pc, hart: hartId, priv: Priv.U, ...(satp !== undefined ? { satp } : {}), then: next },
+      hartId,
+    );
+    return true;
   }
 
   private done(hartId: number, description?: string, hide = 0): void {

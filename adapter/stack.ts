@@ -266,7 +266,7 @@ export function sourceStack(ctx: StackContext, max = MAX_FRAMES): SourceFrame[] 
 }
 
 /** pc is where stvec sends the trap just taken (privileged spec 4.1.2: direct or vectored). */
-function atTrapVector(hart: HartApi, pc: number): boolean {
+export function atTrapVector(hart: HartApi, pc: number): boolean {
   const stvec = hart.readCsr(CSR_STVEC);
   if (stvec === undefined) return false;
   const base = Number(BigInt.asUintN(64, stvec & ~3n));
@@ -350,6 +350,18 @@ function trapVectorStack(out: SourceFrame[], ctx: StackContext, pc: number, max:
   const satp = hart.readCsr(CSR_SATP) ?? 0n;
   const uread = satp >> 60n === 8n ? pageTableReader(mem, Number(satp & 0xfff_ffff_ffffn) * 4096) : read;
   walkUser(out, sepc, regs, identifyIn(ctx.programs, uread, sepc), uread, max);
+}
+
+/**
+ * A hart standing at its trap vector after a trap from user space (S-mode, sstatus.SPP
+ * clear): the interrupted user frame (the faulting line, from sepc), else undefined.
+ */
+export function userFrameAtVector(ctx: StackContext): SourceFrame | undefined {
+  const { hart } = ctx;
+  const pc = Number(BigInt.asUintN(64, hart.getPc()));
+  if (hart.priv !== Priv.S || !atTrapVector(hart, pc)) return undefined;
+  if (((hart.readCsr(CSR_SSTATUS) ?? 0n) & SSTATUS_SPP) !== 0n) return undefined;
+  return sourceStack(ctx, 3).find((f) => f.user && !f.label);
 }
 
 /**

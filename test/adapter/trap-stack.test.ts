@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { parseElf, SHT_SYMTAB } from '../../emulator/elf';
+import type { HartsResponse } from '../../adapter/protocol';
 import * as C from './client';
 import * as K from './kernels';
 
@@ -174,6 +175,43 @@ describe('trap stops and user stacks', function () {
 
     // "Reveal Source of sepc" in the Traps view.
     assert.equal(await reveal(sepc), `${lazytestsC}:${FAULT_LINE}`);
+  });
+
+  it('from a page-fault stop, next steps the faulting user line and stepIn enters usertrap', async () => {
+    const fault = async (): Promise<void> => {
+      const ev = C.nextStop(dc);
+      await C.launch(
+        dc,
+        { disk: undefined },
+        () => dc.setExceptionBreakpointsRequest({ filters: ['pageFault'] }),
+        false,
+      );
+      await client.shell('lazytests');
+      assert.equal((await ev).body.reason, 'exception');
+    };
+    await fault();
+    // next: the kernel maps the page, the store runs again, and the step ends on the
+    // loop's next line in sparse_memory, in user mode (the fault's line done).
+    let ev = C.nextStop(dc);
+    await dc.nextRequest({ threadId: 1 });
+    assert.equal((await ev).body.reason, 'step');
+    let st = await frames();
+    assert.equal(st[0]!.name, 'sparse_memory (lazytests)', names(st));
+    assert.equal(st[0]!.source?.name, 'lazytests.c');
+    assert.notEqual(st[0]!.line, FAULT_LINE, 'the faulting line was stepped over');
+    const harts = (await dc.customRequest('xv6.harts', {})).body as HartsResponse;
+    assert.equal(harts.harts[0]?.priv, 'U', 'the hart is back in user mode');
+    // The next iteration faults on its own page: the filter stops there again, and
+    // stepIn goes from the vector to the first line of usertrap.
+    ev = C.nextStop(dc);
+    await dc.continueRequest({ threadId: 1 });
+    assert.equal((await ev).body.reason, 'exception');
+    ev = C.nextStop(dc);
+    await dc.stepInRequest({ threadId: 1 });
+    assert.equal((await ev).body.reason, 'step');
+    st = await frames();
+    assert.equal(st[0]!.name, 'usertrap', names(st));
+    assert.equal(st[0]!.source?.name, 'trap.c');
   });
 
   it('"Reveal Source of sepc" finds the user line from a kernel stop (usertrap)', async () => {
