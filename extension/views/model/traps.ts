@@ -262,6 +262,6 @@ export function noSourceMessage(t: TrapLogEntry): string {
   if (t.from === 'U' && t.program)
     return `${where} is in ${sepcText(t)}, but its source line is not known (is the program built with -g, and the trap's process still running?)`;
   if (t.from === 'U')
-    return `${where} is in user code: no source for it (set "userPrograms" in launch.json to the folder of user/_* programs, and stop while that process runs)`;
+    return `${where} is in user code of no known program: its process may have exited or exec'd since (user programs come from the disk image and the userPrograms folder)`;
   return `${where}${t.func ? ` (${t.func})` : ''} has no source line in the kernel's debug information`;
 }
