@@ -8,7 +8,9 @@
  *   timed from its spawn. Both sides have guest RAM on huge pages (hugepages.ts).
  * A second table gives the debug adapter's figures (bench-adapter.ts): step time, the
  * boot with never-hit breakpoints, and event-loop blocking while the guest runs.
- * `--json` prints one JSON line instead of the tables. QEMU columns are empty when
+ * A third table has the same on upstream xv6 when ../shared/xv6-riscv is present
+ * (bench-upstream.ts: boots and `usertests -q` on 1 and 3 harts; `--quick` leaves out
+ * usertests). `--json` prints one JSON line instead of the tables. QEMU columns are empty when
  * qemu-system-riscv64 is not installed. Nothing here asserts a time.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -18,6 +20,7 @@ import { join } from 'node:path';
 import { boot, bundledDisk, bundledKernel, packageRoot } from '../emulator/boot';
 import { relaunchWithHugePages } from '../emulator/hugepages';
 import { adapterBench, adapterJson, adapterRows } from './bench-adapter';
+import { UPSTREAM, upstreamBench, upstreamPresent, upstreamRows } from './bench-upstream';
 
 const QEMU = 'qemu-system-riscv64';
 const workload = join(packageRoot(), 'bench', 'prebuilt', 'workload.elf');
@@ -183,6 +186,9 @@ async function main(): Promise<void> {
   const cold = Math.min(await cliBoot(), await cliBoot(), await cliBoot());
   const qb = qemu ? Math.min(await qemuBoot(), await qemuBoot(), await qemuBoot()) : undefined;
   const a = await adapterBench(emuBoot);
+  const upstream = upstreamPresent()
+    ? await upstreamBench({ qemu, quick: process.argv.includes('--quick') })
+    : undefined;
   const r = {
     mips: w.instret / w.seconds / 1e6,
     workloadSeconds: w.seconds,
@@ -195,6 +201,7 @@ async function main(): Promise<void> {
     coldBootSeconds: cold,
     coldBootRatio: qb ? cold / qb : null,
     ...adapterJson(a),
+    upstream: upstream ?? null,
   };
   if (json) {
     process.stdout.write(JSON.stringify(r) + '\n');
@@ -224,6 +231,10 @@ async function main(): Promise<void> {
   printTable(rows);
   process.stdout.write('\n');
   printTable(adapterRows(a));
+  process.stdout.write('\n');
+  if (upstream)
+    printTable([['', 'this emulator', 'qemu-system-riscv64', 'ratio'], ...upstreamRows(upstream)]);
+  else process.stdout.write(`upstream xv6 rows left out: no kernel and fs.img at ${UPSTREAM}\n`);
 }
 
 // Guest RAM on huge pages, as the CLI and QEMU have it (emulator/hugepages.ts).
