@@ -14,10 +14,11 @@ import * as assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Locator, Page } from 'playwright-core';
-import { launchWorkbench, type Workbench } from './harness/browser';
+import type { Page } from 'playwright-core';
+import { launchWorkbench, pane, terminalText, type Workbench } from './harness/browser';
 import { EXTENSION, REPO, SCREENSHOTS, requireTools } from './harness/paths';
 import { startServer, type VsCodeServer } from './harness/server';
+import { SETTINGS } from './harness/workspace';
 
 const UPSTREAM = process.env.XV6_UPSTREAM ?? join(REPO, '..', 'shared', 'xv6-riscv');
 
@@ -34,26 +35,9 @@ fs.img:
 \t@echo "fs.img is prebuilt"
 `;
 
-const SETTINGS = {
-  'workbench.startupEditor': 'none',
-  'workbench.secondarySideBar.defaultVisibility': 'hidden',
-  'chat.disableAIFeatures': true,
-  'security.workspace.trust.enabled': false,
-  'terminal.integrated.gpuAcceleration': 'off',
-  'debug.openDebug': 'openOnDebugBreak',
-};
-
 const BUDGET_MS = 4 * 60_000;
 let deadline = Date.now() + BUDGET_MS;
 const within = (ms: number): number => Math.max(1000, Math.min(ms, deadline - Date.now()));
-
-const pane = (page: Page, title: string): Locator =>
-  page
-    .locator('.pane')
-    .filter({ has: page.locator('.pane-header', { hasText: new RegExp(`^\\s*${title}`, 'i') }) });
-
-const terminalText = async (page: Page): Promise<string> =>
-  (await page.locator('.xterm-rows').allInnerTexts()).join('\n');
 
 describe('F5 on upstream xv6 laid out as a tree (code-server + chromium)', function () {
   this.timeout(BUDGET_MS + 60_000);

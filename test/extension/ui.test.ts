@@ -12,16 +12,10 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { launchWorkbench, type Workbench } from './harness/browser';
+import { launchWorkbench, pane, terminalText, type Workbench } from './harness/browser';
 import { EXTENSION, REPO, SCREENSHOTS, requireTools } from './harness/paths';
 import { startServer, type VsCodeServer } from './harness/server';
 import { makeSampleWorkspace, type SampleWorkspace } from './harness/workspace';
-
-/** The sidebar pane whose header reads `title` (Run and Debug view). */
-const pane = (page: Page, title: string): Locator =>
-  page
-    .locator('.pane')
-    .filter({ has: page.locator('.pane-header', { hasText: new RegExp(`^\\s*${title}`, 'i') }) });
 
 async function expand(page: Page, title: string, open: boolean): Promise<void> {
   const header = pane(page, title).locator('.pane-header').first();
@@ -40,10 +34,6 @@ async function widenSidebar(page: Page, width: number): Promise<void> {
   await page.mouse.move(box.x + width, y, { steps: 8 });
   await page.mouse.up();
 }
-
-/** The text of the console terminal (DOM renderer: terminal.integrated.gpuAcceleration off). */
-const terminalText = async (page: Page): Promise<string> =>
-  (await page.locator('.xterm-rows').allInnerTexts()).join('\n');
 
 /** The whole UI run's limit, so that with the in-host run the extension tests stay under 10 min. */
 const BUDGET_MS = 4 * 60_000;

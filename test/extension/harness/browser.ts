@@ -3,7 +3,7 @@
  * VS Code server. Only the flags that keep a sandboxed CI machine quiet are passed: no
  * GPU, no sandbox (root in a container), no background network, sync or updates.
  */
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import type { Tools } from './paths';
 
 export const CHROMIUM_ARGS = [
@@ -54,3 +54,13 @@ export async function launchWorkbench(
     },
   };
 }
+
+/** The sidebar pane whose header reads `title` (Run and Debug view). */
+export const pane = (page: Page, title: string): Locator =>
+  page
+    .locator('.pane')
+    .filter({ has: page.locator('.pane-header', { hasText: new RegExp(`^\\s*${title}`, 'i') }) });
+
+/** The text of the terminals (DOM renderer: terminal.integrated.gpuAcceleration off). */
+export const terminalText = async (page: Page): Promise<string> =>
+  (await page.locator('.xterm-rows').allInnerTexts()).join('\n');

@@ -34,7 +34,7 @@ fs.img:
 `;
 
 /** Workspace settings: a quiet workbench, and the terminal drawn as DOM text the UI tests can read. */
-const SETTINGS = {
+export const SETTINGS = {
   'workbench.startupEditor': 'none',
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'chat.disableAIFeatures': true,
