@@ -35,13 +35,6 @@ function folderProbe(root: vscode.Uri): FolderProbe {
         return undefined;
       }
     },
-    list: async (rel) => {
-      try {
-        return (await vscode.workspace.fs.readDirectory(at(rel))).map(([name]) => name);
-      } catch {
-        return [];
-      }
-    },
     read: async (rel) => {
       try {
         const st = await vscode.workspace.fs.stat(at(rel));

@@ -11,8 +11,6 @@ import { makefileCpus, MAX_INCLUDES } from './makefile';
 /** Reads the opened folder; paths are relative to it, with `/` separators. */
 export interface FolderProbe {
   kind(rel: string): Promise<'file' | 'dir' | undefined>;
-  /** Names of a folder's entries; [] when it does not exist. */
-  list(rel: string): Promise<string[]>;
   /** A small text file's contents (the Makefile); undefined when missing or too large. */
   read?(rel: string): Promise<string | undefined>;
 }

@@ -106,12 +106,6 @@ function tree(files: Record<string, string>): FolderProbe {
   }
   return {
     kind: (rel) => Promise.resolve(rel in files ? 'file' : dirs.has(rel) ? 'dir' : undefined),
-    list: (rel) =>
-      Promise.resolve(
-        [...Object.keys(files), ...dirs]
-          .filter((p) => p.startsWith(rel + '/') && !p.slice(rel.length + 1).includes('/'))
-          .map((p) => p.slice(rel.length + 1)),
-      ),
     read: (rel) => Promise.resolve(files[rel]),
   };
 }

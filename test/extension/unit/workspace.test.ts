@@ -24,12 +24,6 @@ function tree(...files: string[]): FolderProbe {
   const fileSet = new Set(files);
   return {
     kind: (rel) => Promise.resolve(fileSet.has(rel) ? 'file' : dirs.has(rel) ? 'dir' : undefined),
-    list: (rel) =>
-      Promise.resolve(
-        [...new Set([...fileSet, ...dirs])]
-          .filter((p) => p.startsWith(rel + '/') && !p.slice(rel.length + 1).includes('/'))
-          .map((p) => p.slice(rel.length + 1)),
-      ),
   };
 }
 
