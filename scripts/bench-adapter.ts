@@ -29,6 +29,7 @@ import type { ConsoleEventBody, HartInfo, HartsResponse } from '../adapter/proto
 import { boot, packageRoot } from '../emulator/boot';
 import type { Machine } from '../emulator/machine';
 import { jitFunctionCount } from '../emulator/cpu/jit';
+import type { BootTime } from './bench-run';
 
 const STEPS = 20;
 const BOOTS = 3;
@@ -245,11 +246,6 @@ function neverHitLines(): { path: string; lines: number[] }[] {
 }
 
 /** A boot to the first prompt: wall seconds, and CPU seconds of this process meanwhile. */
-export interface BootTime {
-  seconds: number;
-  cpuSeconds: number;
-}
-
 /** From configurationDone to the first prompt; with breakpoints, how many were set. */
 /** Set the function and line breakpoints the boot and usertests never hit; how many. */
 async function setNeverHit(c: InProcessClient): Promise<number> {

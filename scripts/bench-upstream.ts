@@ -10,11 +10,11 @@
  * copy of the image, and the emulator writes none (its disk is an overlay). When the tree
  * is absent the rows are left out with a one-line note: nothing here depends on it.
  */
-import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { boot, packageRoot } from '../emulator/boot';
+import { packageRoot } from '../emulator/boot';
+import { atPrompt, bootToPrompt, timeSpawn, type PromptBoot, type SpawnRun } from './bench-run';
 
 export const UPSTREAM = process.env.XV6_UPSTREAM ?? join(packageRoot(), '..', 'shared', 'xv6-riscv');
 const QEMU = 'qemu-system-riscv64';
@@ -31,105 +31,20 @@ export function upstreamPresent(): boolean {
   return existsSync(kernel()) && existsSync(disk());
 }
 
-/** Boot to the first prompt in this process; wall seconds and instructions. */
-function inProcessBoot(harts: number): { seconds: number; instret: number } {
-  let line = '';
-  let seen = false;
-  const { machine } = boot({
-    kernel: kernel(),
-    disk: disk(),
-    harts,
-    virtio: 'modern',
-    console: (b) => {
-      if (b === 10 || b === 13) line = '';
-      else if (line.length < 4 && (line += String.fromCharCode(b)) === '$ ') {
-        seen = true;
-        machine.requestPause();
-      }
-    },
-  });
-  const t0 = process.hrtime.bigint();
-  while (!seen) {
-    const stop = machine.run(1e9);
-    if (stop.kind !== 'budget' && stop.kind !== 'pause')
-      throw new Error(`upstream boot stopped: ${stop.kind}`);
-    if (machine.instret > 20e9) throw new Error('upstream xv6: no shell prompt after 2e10 instructions');
-  }
-  return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, instret: machine.instret };
-}
-
-/**
- * Spawn `cmd args`, type `input` at the first prompt (if any), and resolve with the wall
- * seconds from the spawn to the moment `done` holds for the output.
- */
-function timed(
-  cmd: string,
-  args: string[],
-  input: string | undefined,
-  done: (out: string) => boolean,
-  limitMs: number,
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'ignore'] });
-    let out = '';
-    let typed = input === undefined;
-    let finished = false;
-    const timer = setTimeout(() => {
-      finished = true;
-      p.kill('SIGKILL');
-      reject(new Error(`${cmd} did not finish within ${limitMs / 1000} s:\n${out.slice(-300)}`));
-    }, limitMs);
-    p.stdout.on('data', (d: Buffer) => {
-      if (finished) return;
-      out += d.toString('latin1');
-      if (out.length > 1 << 20) out = out.slice(-(1 << 16));
-      if (!typed && /(^|\n)\$ /.test(out)) {
-        typed = true;
-        out = '';
-        p.stdin.write(input);
-      } else if (typed && done(out)) {
-        finished = true;
-        clearTimeout(timer);
-        resolve(Number(process.hrtime.bigint() - t0) / 1e9);
-        p.kill('SIGKILL');
-      }
-    });
-    p.on('exit', () => {
-      clearTimeout(timer);
-      if (!finished) {
-        finished = true;
-        reject(new Error(`${cmd} ended early:\n${out.slice(-300)}`));
-      }
-    });
-    p.on('error', reject);
-  });
-}
-
-const prompt = (out: string): boolean => /(^|\n)\$ /.test(out);
-
-function emuProcess(
-  harts: number,
-  input: string | undefined,
-  done: (out: string) => boolean,
-  limitMs: number,
-) {
+/** `xv6emu` on upstream's kernel and image, timed from process start. */
+function emuProcess(harts: number, run: SpawnRun): Promise<number> {
   const args = [join(packageRoot(), 'dist', 'cli.js'), '--kernel', kernel(), '--disk', disk()];
   args.push('--harts', String(harts), '--virtio', 'modern', '--timeout-insns', '1000000000000');
-  return timed(process.execPath, args, input, done, limitMs);
+  return timeSpawn(process.execPath, args, run);
 }
 
-async function qemuProcess(
-  harts: number,
-  input: string | undefined,
-  done: (out: string) => boolean,
-  limitMs: number,
-): Promise<number> {
+/** QEMU on upstream's kernel and a copy of its image, as upstream's Makefile runs it. */
+async function qemuProcess(harts: number, run: SpawnRun): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'xv6-bench-upstream-'));
   const img = join(dir, 'fs.img');
   copyFileSync(disk(), img);
   try {
-    return await timed(
+    return await timeSpawn(
       QEMU,
       [
         ...['-machine', 'virt', '-bios', 'none', '-kernel', kernel(), '-m', '128M', '-smp', String(harts)],
@@ -137,9 +52,7 @@ async function qemuProcess(
         ...['-drive', `file=${img},if=none,format=raw,id=x0`],
         ...['-device', 'virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0'],
       ],
-      input,
-      done,
-      limitMs,
+      run,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -163,15 +76,21 @@ const bestOf3 = async (f: () => Promise<number>): Promise<number> =>
 export async function upstreamBench(opts: { qemu: boolean; quick: boolean }): Promise<UpstreamHarts[]> {
   const out: UpstreamHarts[] = [];
   for (const harts of [1, 3]) {
-    const boots = [inProcessBoot(harts), inProcessBoot(harts), inProcessBoot(harts)];
+    const inProcess = (): PromptBoot =>
+      bootToPrompt({ kernel: kernel(), disk: disk(), harts, virtio: 'modern' }, 20e9);
+    const boots = [inProcess(), inProcess(), inProcess()];
     const b = boots.reduce((x, y) => (y.seconds < x.seconds ? y : x));
-    // For the boot rows the command typed is nothing: the first prompt ends the run.
-    const coldBoot = await bestOf3(() => emuProcess(harts, undefined, prompt, BOOT_MS));
-    const qemuBoot = opts.qemu ? await bestOf3(() => qemuProcess(harts, undefined, prompt, BOOT_MS)) : null;
-    const tests = (out: string): boolean => PASSED.test(out);
-    const usertests = opts.quick ? null : await emuProcess(harts, `${USERTESTS}\n`, tests, USERTESTS_MS);
-    const qemuUsertests =
-      opts.quick || !opts.qemu ? null : await qemuProcess(harts, `${USERTESTS}\n`, tests, USERTESTS_MS);
+    // For the boot rows nothing is typed: the first prompt ends the run.
+    const bootRun: SpawnRun = { done: atPrompt, limitMs: BOOT_MS };
+    const coldBoot = await bestOf3(() => emuProcess(harts, bootRun));
+    const qemuBoot = opts.qemu ? await bestOf3(() => qemuProcess(harts, bootRun)) : null;
+    const testsRun: SpawnRun = {
+      input: `${USERTESTS}\n`,
+      done: (out) => PASSED.test(out),
+      limitMs: USERTESTS_MS,
+    };
+    const usertests = opts.quick ? null : await emuProcess(harts, testsRun);
+    const qemuUsertests = opts.quick || !opts.qemu ? null : await qemuProcess(harts, testsRun);
     out.push({ harts, bootInsns: b.instret, boot: b.seconds, coldBoot, qemuBoot, usertests, qemuUsertests });
   }
   return out;

@@ -13,11 +13,12 @@
  * usertests). `--json` prints one JSON line instead of the tables. QEMU columns are empty when
  * qemu-system-riscv64 is not installed. Nothing here asserts a time.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { boot, bundledDisk, bundledKernel, packageRoot } from '../emulator/boot';
+import { atPrompt, bootToPrompt, timeSpawn, type PromptBoot } from './bench-run';
 import { relaunchWithHugePages } from '../emulator/hugepages';
 import { adapterBench, adapterJson, adapterRows } from './bench-adapter';
 import { UPSTREAM, upstreamBench, upstreamPresent, upstreamRows } from './bench-upstream';
@@ -43,60 +44,9 @@ function emuWorkload(): { seconds: number; instret: number } {
   return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, instret: machine.instret };
 }
 
-function emuBoot(): { seconds: number; instret: number; cpuSeconds: number } {
-  let line = '';
-  let seen = false;
-  const { machine } = boot({
-    console: (b) => {
-      if (b === 10 || b === 13) line = '';
-      else if (line.length < 4 && (line += String.fromCharCode(b)) === '$ ') {
-        seen = true;
-        machine.requestPause();
-      }
-    },
-  });
-  const t0 = process.hrtime.bigint();
-  const c0 = process.cpuUsage();
-  while (!seen) {
-    const stop = machine.run(1e9);
-    if (stop.kind !== 'budget' && stop.kind !== 'pause') throw new Error(`boot stopped: ${stop.kind}`);
-    if (machine.instret > 5e9) throw new Error('no shell prompt after 5e9 instructions');
-  }
-  const c = process.cpuUsage(c0);
-  return {
-    seconds: Number(process.hrtime.bigint() - t0) / 1e9,
-    instret: machine.instret,
-    cpuSeconds: (c.user + c.system) / 1e6,
-  };
-}
-
 /** Run QEMU until `done` says so (or it exits); wall seconds from spawn. */
 function qemuRun(args: string[], done: (out: string) => boolean): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const p = spawn(QEMU, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let finished = false;
-    const end = (): void => {
-      if (finished) return;
-      finished = true;
-      resolve(Number(process.hrtime.bigint() - t0) / 1e9);
-      p.kill('SIGKILL');
-    };
-    const timer = setTimeout(() => {
-      p.kill('SIGKILL');
-      reject(new Error('QEMU did not finish within 120 s'));
-    }, 120_000);
-    p.stdout.on('data', (d: Buffer) => {
-      out += d.toString('latin1');
-      if (done(out)) end();
-    });
-    p.on('exit', () => {
-      clearTimeout(timer);
-      end();
-    });
-    p.on('error', reject);
-  });
+  return timeSpawn(QEMU, args, { done, limitMs: 120_000, exitEnds: true });
 }
 
 async function qemuBoot(): Promise<number> {
@@ -123,7 +73,7 @@ async function qemuBoot(): Promise<number> {
         '-device',
         'virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0',
       ],
-      (out) => /(^|\n)\$ /.test(out),
+      atPrompt,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -135,30 +85,9 @@ async function qemuBoot(): Promise<number> {
  * spawned with no arguments, until `$ ` appears on its output.
  */
 function cliBoot(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const p = spawn(process.execPath, [join(packageRoot(), 'dist', 'cli.js')], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    let out = '';
-    let done = false;
-    const timer = setTimeout(() => {
-      p.kill('SIGKILL');
-      reject(new Error('xv6emu showed no prompt within 120 s'));
-    }, 120_000);
-    p.stdout.on('data', (d: Buffer) => {
-      out += d.toString('latin1');
-      if (!done && /(^|\n)\$ /.test(out)) {
-        done = true;
-        clearTimeout(timer);
-        resolve(Number(process.hrtime.bigint() - t0) / 1e9);
-        p.kill('SIGTERM');
-      }
-    });
-    p.on('exit', () => {
-      clearTimeout(timer);
-      if (!done) reject(new Error(`xv6emu ended before its first prompt:\n${out.slice(-500)}`));
-    });
+  return timeSpawn(process.execPath, [join(packageRoot(), 'dist', 'cli.js')], {
+    done: atPrompt,
+    limitMs: 120_000,
   });
 }
 
@@ -181,6 +110,7 @@ async function main(): Promise<void> {
       )
     : undefined;
   // Best of 3 on both sides: QEMU's time from spawn swings by 2x from run to run.
+  const emuBoot = (): PromptBoot => bootToPrompt();
   const boots = [emuBoot(), emuBoot(), emuBoot()];
   const b = boots.reduce((x, y) => (y.seconds < x.seconds ? y : x));
   const cold = Math.min(await cliBoot(), await cliBoot(), await cliBoot());
